@@ -1,0 +1,53 @@
+import { ArcaError, isArcaError } from '../core/index.ts'
+import { runOperator } from './operator.ts'
+import { runServer } from './server-command.ts'
+
+export const EXIT = { ok: 0, error: 1, usage: 2 } as const
+
+const USAGE = `usage: arca <command> [options]
+
+commands:
+  server                         run the Arca server (configuration from ARCA_* variables)
+  operator init --shares N --threshold T
+                                 switch the root of trust to Shamir unseal shares (server stopped)
+  operator unseal [SHARE]        give one unseal share to a running server (prompted when omitted)
+  operator status                show whether the server is sealed
+
+  --endpoint URL (or ARCA_ENDPOINT, default http://127.0.0.1:8321) for commands that talk to a server
+  --debug                        show stack traces`
+
+/** Runs one CLI invocation; returns the exit code. Errors are one clear line unless --debug. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug')
+  const args = argv.filter((a) => a !== '--debug')
+  const [command, ...rest] = args
+  try {
+    switch (command) {
+      case 'server':
+        return await runServer(rest)
+      case 'operator':
+        return await runOperator(rest)
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n')
+        return command === undefined ? EXIT.usage : EXIT.ok
+      default:
+        throw new ArcaError('Validation', `unknown command '${command}' (try: arca help)`)
+    }
+  } catch (e) {
+    if (debug) process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+    else process.stderr.write(`arca: ${describeError(e)}\n`)
+    return isArcaError(e) && e.code === 'Validation' ? EXIT.usage : EXIT.error
+  }
+}
+
+export function describeError(e: unknown): string {
+  if (isArcaError(e)) return e.message
+  const err = e as { code?: string; message?: string; cause?: { code?: string } }
+  const code = err?.code ?? err?.cause?.code
+  if (code === 'ECONNREFUSED') return 'cannot reach the Arca server (connection refused); is it running, and is --endpoint / ARCA_ENDPOINT right?'
+  if (code === 'EADDRINUSE') return 'the port is already in use; set ARCA_PORT to a free port'
+  return err?.message ?? String(e)
+}

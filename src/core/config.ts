@@ -1,0 +1,55 @@
+import { ArcaError } from './errors.ts'
+import type { LogLevel } from './log.ts'
+
+/** Everything Arca reads from its environment, parsed once at start-up. */
+export interface Config {
+  host: string
+  port: number
+  dataDir: string
+  /** `postgres://…` selects PostgreSQL; otherwise SQLite at `${dataDir}/arca.db`. */
+  databaseUrl?: string
+  /** PostgreSQL only: the schema Arca's tables live in (default: the connection's search_path). */
+  databaseSchema?: string
+  region: string
+  accountId: string
+  rootKey?: string
+  rootKeyFile?: string
+  adminAccessKeyId?: string
+  adminSecretAccessKey?: string
+  logLevel: LogLevel
+  /** Upper bound on one request body, bytes. */
+  maxBodyBytes: number
+}
+
+const ACCOUNT_ID = /^\d{12}$/
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const port = Number(env.ARCA_PORT ?? 8321)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ArcaError('Validation', `ARCA_PORT must be a port number, got '${env.ARCA_PORT}'`)
+  const accountId = env.ARCA_ACCOUNT_ID ?? '000000000000'
+  if (!ACCOUNT_ID.test(accountId)) throw new ArcaError('Validation', `ARCA_ACCOUNT_ID must be 12 digits, got '${accountId}'`)
+  const region = env.ARCA_REGION ?? 'us-east-1'
+  if (!REGION.test(region)) throw new ArcaError('Validation', `ARCA_REGION is not a region name: '${region}'`)
+  const logLevel = (env.ARCA_LOG_LEVEL ?? 'info') as LogLevel
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ArcaError('Validation', `ARCA_LOG_LEVEL must be debug, info, warn or error`)
+  const cfg: Config = {
+    host: env.ARCA_HOST ?? '127.0.0.1',
+    port,
+    dataDir: env.ARCA_DATA_DIR ?? './data',
+    region,
+    accountId,
+    logLevel,
+    maxBodyBytes: Number(env.ARCA_MAX_BODY_BYTES ?? 1_048_576),
+  }
+  if (env.ARCA_DATABASE_URL) cfg.databaseUrl = env.ARCA_DATABASE_URL
+  if (env.ARCA_DATABASE_SCHEMA) cfg.databaseSchema = env.ARCA_DATABASE_SCHEMA
+  if (env.ARCA_ROOT_KEY) cfg.rootKey = env.ARCA_ROOT_KEY
+  if (env.ARCA_ROOT_KEY_FILE) cfg.rootKeyFile = env.ARCA_ROOT_KEY_FILE
+  if (env.ARCA_ADMIN_ACCESS_KEY_ID) cfg.adminAccessKeyId = env.ARCA_ADMIN_ACCESS_KEY_ID
+  if (env.ARCA_ADMIN_SECRET_ACCESS_KEY) cfg.adminSecretAccessKey = env.ARCA_ADMIN_SECRET_ACCESS_KEY
+  return cfg
+}
+
+export const REGION_PATTERN = REGION
+export const ACCOUNT_ID_PATTERN = ACCOUNT_ID

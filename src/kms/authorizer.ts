@@ -1,0 +1,46 @@
+import { ArcaError } from '../core/index.ts'
+import type { KeyRecord } from './keys/record.ts'
+import type { Caller, EncryptionContext } from './types.ts'
+
+/** One authorization question: may this caller do this action on this key? */
+export interface AuthzRequest {
+  caller: Caller
+  /** `kms:Encrypt`, `kms:CreateKey`, … */
+  action: string
+  /** Absent for account-level actions (CreateKey, ListKeys, GenerateRandom). */
+  key?: KeyRecord
+  /** The resource ARN for account-level actions. */
+  resource?: string
+  encryptionContext?: EncryptionContext
+  /** The alias the caller named, for `kms:RequestAlias`. */
+  requestAlias?: string
+  /** Extra condition keys the operation supplies (`kms:SigningAlgorithm`, `aws:RequestTag/k`, …). */
+  conditions?: Record<string, string | string[] | number | boolean | undefined>
+  /** The grant operation name this action maps to, when grants can allow it (e.g. `Decrypt`). */
+  grantOperation?: string
+}
+
+/** Decides; throws AccessDenied when refused. The policy engine implements this. */
+export interface Authorizer {
+  authorize(req: AuthzRequest): void | Promise<void>
+}
+
+/** AWS's refusal message, in one place. */
+export function accessDenied(req: Pick<AuthzRequest, 'caller' | 'action' | 'key' | 'resource'>, reason = 'no identity-based policy allows the'): ArcaError {
+  const resource = req.key?.arn ?? req.resource ?? '*'
+  return new ArcaError(
+    'AccessDenied',
+    `User: ${req.caller.principalArn} is not authorized to perform: ${req.action} on resource: ${resource} because ${reason} ${req.action} action`,
+  )
+}
+
+/**
+ * Until key policies are evaluated: the default key policy lets the key's own account do
+ * everything, and nothing crosses accounts.
+ */
+export const accountAuthorizer: Authorizer = {
+  authorize(req) {
+    const owner = req.key?.account ?? req.caller.account
+    if (owner !== req.caller.account) throw accessDenied(req)
+  },
+}
