@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { type Clock, type Config, type Logger, createLogger, systemClock } from './core/index.ts'
 import { createApp } from './api/app.ts'
 import { createUnsealedApp } from './api/unsealed-app.ts'
-import { type Kms, createKms } from './kms/index.ts'
+import { type Kms, adminOnlyAuthorizer, createKms } from './kms/index.ts'
 import { Seal } from './kms/root/index.ts'
 import { type Identity, createIdentity, writeAdminCredentials } from './services/identity/index.ts'
 import { type Database, metaStore, migrateToLatest, openDatabase } from './store/index.ts'
@@ -75,7 +75,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   ready.catch(() => {})
 
   const finishStartup = async () => {
-    const kms = createKms({ db: db.db, barrier: seal, clock })
+    const kms = createKms({ db: db.db, barrier: seal, clock, authorizer: adminOnlyAuthorizer })
     const identity = createIdentity({ db: db.db, barrier: seal, clock })
     const boot = await identity.bootstrap({
       accountId: config.accountId,

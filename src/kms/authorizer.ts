@@ -44,3 +44,14 @@ export const accountAuthorizer: Authorizer = {
     if (owner !== req.caller.account) throw accessDenied(req)
   },
 }
+
+/**
+ * Until identity and key policies are evaluated: an account's administrator may do everything in
+ * its own account, and a principal without policies may do nothing.
+ */
+export const adminOnlyAuthorizer: Authorizer = {
+  authorize(req) {
+    const owner = req.key?.account ?? req.caller.account
+    if (!req.caller.admin || owner !== req.caller.account) throw accessDenied(req)
+  },
+}

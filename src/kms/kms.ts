@@ -100,6 +100,7 @@ export function createKms(deps: KmsDeps): Kms {
     authorizer: deps.authorizer ?? accountAuthorizer,
     recordEvent: deps.recordEvent ?? (async () => {}),
     lockoutCheck: deps.lockoutCheck,
+    barrier: deps.barrier,
   }
   const bound = {} as Record<string, unknown>
   for (const [name, fn] of Object.entries(operations)) {

@@ -28,7 +28,7 @@ export function metaStore(db: Kysely<Schema>): MetaStore {
         .values({ key, value })
         .onConflict((oc) => oc.column('key').doNothing())
         .executeTakeFirst()
-      return Number(res.numInsertedRows ?? 0) === 1
+      return Number(res.numInsertedOrUpdatedRows ?? 0) === 1
     },
   }
 }

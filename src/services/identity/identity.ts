@@ -1,4 +1,4 @@
-import { ArcaError, randomString } from '../../core/index.ts'
+import { ArcaError, randomString, toDate } from '../../core/index.ts'
 import { bootstrap } from './bootstrap.ts'
 import { IdentityCache, type KeyEntry, type TokenEntry } from './cache.ts'
 import { accessKeyAad, hashToken, newAccessKeyId, newPrincipalId, newSecretAccessKey, TOKEN_PATTERN } from './credentials.ts'
@@ -15,6 +15,7 @@ import type { Identity, IdentityDeps, PrincipalDetail, PrincipalKind } from './t
 import { ensureAdminUser, insertAccessKey, insertToken } from './writes.ts'
 import {
   checkAccountId,
+  checkKind,
   checkPolicyDocument,
   checkPolicyName,
   checkPrincipalName,
@@ -31,10 +32,7 @@ export function createIdentity(deps: IdentityDeps): Identity {
   const cache = new IdentityCache(db, clock)
 
   /** Validated (kind, account, name) of a principal named by a caller. */
-  const target = (kind: PrincipalKind, account: string, name: string) => {
-    if (kind !== 'user' && kind !== 'role') throw new ArcaError('Validation', `Unknown principal kind '${String(kind)}'`, { field: 'kind' })
-    return { kind, account: checkAccountId(account), name: checkPrincipalName(name) }
-  }
+  const target = (kind: PrincipalKind, account: string, name: string) => ({ kind: checkKind(kind), account: checkAccountId(account), name: checkPrincipalName(name) })
 
   /** A write that changes one principal: its cache entries go once it has committed. */
   async function changePrincipal<T>(kind: PrincipalKind, account: string, name: string, fn: (tx: typeof db, p: PrincipalRow) => Promise<T>): Promise<T> {
@@ -158,16 +156,16 @@ export function createIdentity(deps: IdentityDeps): Identity {
       ])
       const detail: PrincipalDetail = {
         ...toPrincipal(row),
-        accessKeys: keys.map((k) => ({ accessKeyId: k.id, createdAt: new Date(Number(k.created_at)) })),
+        accessKeys: keys.map((k) => ({ accessKeyId: k.id, createdAt: toDate(Number(k.created_at)) })),
         policies: policies.map((p) => p.name),
       }
       return detail
     },
 
     async listPrincipals(kind, account) {
-      target(kind, account, 'x')
-      await requireAccount(db, account)
-      const rows = await db.selectFrom('iam_principals').selectAll().where('account', '=', account).where('kind', '=', kind).orderBy('name_key').execute()
+      const k = checkKind(kind)
+      await requireAccount(db, checkAccountId(account))
+      const rows = await db.selectFrom('iam_principals').selectAll().where('account', '=', account).where('kind', '=', k).orderBy('name_key').execute()
       return rows.map(toPrincipal)
     },
 

@@ -31,6 +31,11 @@ export const OPERATOR_ACCESS_KEY_ID = /^\w{1,128}$/
 // The secret is an HMAC key: any visible ASCII, at most 128 characters.
 export const OPERATOR_SECRET = /^[\x21-\x7e]{1,128}$/
 
+export function checkKind(kind: unknown): 'user' | 'role' {
+  if (kind !== 'user' && kind !== 'role') throw validationError('kind', kind, "Member must be 'user' or 'role'")
+  return kind
+}
+
 export function checkAccountId(account: unknown, field = 'account'): string {
   if (typeof account !== 'string' || !ACCOUNT_ID_PATTERN.test(account)) {
     throw validationError(field, account, 'Member must be a 12-digit account id')

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { ArcaError } from '../../core/index.ts'
+import { ArcaError, toDate } from '../../core/index.ts'
 import type { Barrier } from '../../kms/index.ts'
 import type { Schema } from '../../store/index.ts'
 import { accessKeyAad, hashToken, newApiToken, newPrincipalId } from './credentials.ts'
@@ -40,7 +40,7 @@ export async function insertToken(tx: Kysely<Schema>, principalId: string, now: 
   const token = newApiToken()
   const expiresAt = now + ttlSeconds * 1000
   await tx.insertInto('iam_tokens').values({ hash: hashToken(token), principal_id: principalId, created_at: now, expires_at: expiresAt }).execute()
-  return { token, expiresAt: new Date(expiresAt) }
+  return { token, expiresAt: toDate(expiresAt) }
 }
 
 /** Stores a new access key with its secret wrapped under the root key, bound to the key id. */

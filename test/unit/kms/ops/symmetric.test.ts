@@ -58,7 +58,7 @@ describe('Encrypt / Decrypt', () => {
 
   it('answers InvalidCiphertext (empty message) for a wrong, missing or extra context', async () => {
     const { ciphertextBlob } = await enc(key.keyId, utf8('v'), { a: '1', b: '2' })
-    for (const wrong of [undefined, {}, { a: '1' }, { a: '1', b: '3' }, { a: '1', b: '2', c: '3' }, { A: '1', b: '2' }]) {
+    for (const wrong of [undefined, {}, { a: '1' }, { a: '1', b: '3' }, { a: '1', b: '2', c: '3' }, { A: '1', b: '2' }] as (Record<string, string> | undefined)[]) {
       expect(await rejection(dec(ciphertextBlob, wrong))).toEqual({ code: 'InvalidCiphertext', message: '' })
     }
     expect((await dec(ciphertextBlob, { b: '2', a: '1' })).plaintext).toEqual(utf8('v'))

@@ -1,0 +1,65 @@
+import { Hono } from 'hono'
+import { ArcaError, type Clock, type Config, type Logger, uuid } from '../core/index.ts'
+import type { Kms } from '../kms/index.ts'
+import type { Identity } from '../services/identity/index.ts'
+import { type AuthDeps, authenticateBearer, authenticateSigV4 } from './auth.ts'
+import { kmsHandler } from './aws/kms.ts'
+import { createAwsHandler, readBody } from './aws/router.ts'
+import { SigningKeyCache } from './aws/sigv4.ts'
+import type { AppEnv } from './rest/env.ts'
+import { problem } from './rest/problem.ts'
+import { createAdminRoutes } from './rest/routes/admin.ts'
+import { createWhoamiRoute } from './rest/routes/whoami.ts'
+
+/** What the HTTP faces need once Arca is unsealed. */
+export interface ApiDeps {
+  config: Config
+  clock: Clock
+  logger: Logger
+  kms: Kms
+  identity: Identity
+}
+
+/** The REST API (`/v1`, bearer token or SigV4 service `arca`) and the AWS faces (`POST /`). */
+export function createUnsealedApp(deps: ApiDeps): Hono {
+  const auth: AuthDeps = { identity: deps.identity, clock: deps.clock, signingKeys: new SigningKeyCache(4096) }
+  const app = new Hono()
+
+  const rest = new Hono<AppEnv>()
+  rest.use('*', async (c, next) => {
+    try {
+      const header = c.req.header('authorization') ?? ''
+      const url = new URL(c.req.url)
+      let region = deps.config.region
+      if (header.startsWith('Bearer ')) {
+        c.set('principal', await authenticateBearer(auth, header))
+      } else {
+        // SigV4 over REST: the body is read once here for the signature and kept for the route.
+        const body = await readBody(c, deps.config.maxBodyBytes)
+        const signed = await authenticateSigV4(auth, { method: c.req.method, path: url.pathname, query: url.search.slice(1), headers: c.req.raw.headers, body }, ['arca'])
+        c.set('principal', { ...signed.principal, accessKeyId: signed.accessKeyId })
+        region = signed.region
+        c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body: body.length ? body : undefined })
+      }
+      c.set('request', { requestId: uuid(), region, userAgent: c.req.header('user-agent') })
+    } catch (e) {
+      return problem(c, e)
+    }
+    await next()
+  })
+  rest.route('/admin', createAdminRoutes(deps.identity, { defaultAccount: deps.config.accountId, log: deps.logger }))
+  rest.route('/whoami', createWhoamiRoute())
+  app.route('/v1', rest)
+
+  app.post(
+    '*',
+    createAwsHandler({
+      auth,
+      logger: deps.logger,
+      maxBodyBytes: deps.config.maxBodyBytes,
+      handlers: { kms: kmsHandler(deps.kms) },
+    }),
+  )
+  app.notFound((c) => problem(c, new ArcaError('NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)))
+  return app
+}
