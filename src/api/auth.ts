@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { ArcaError, type Clock } from '../core/index.ts'
 import type { Identity, Principal } from '../services/identity/index.ts'
-import { type SigningKeyCache, verifySigV4 } from './aws/sigv4.ts'
+import { type HeaderBag, type SigningKeyCache, verifySigV4 } from './aws/sigv4.ts'
 
 export interface AuthDeps {
-  identity: Pick<Identity, 'accessKey' | 'authenticateToken'>
+  identity: Pick<Identity, 'accessKey' | 'authenticateToken' | 'policiesOf'>
   clock: Clock
   signingKeys: SigningKeyCache
 }
@@ -15,7 +15,7 @@ export interface SignedRequest {
   path: string
   /** Raw query string without `?`. */
   query: string
-  headers: Headers
+  headers: HeaderBag
   body: Uint8Array
 }
 
@@ -32,8 +32,9 @@ const QUERY_CREDENTIAL = /(?:^|&)X-Amz-Credential=([^&%]+)(?:%2F|\/)/i
 
 /** The access key id a request claims, read without verifying anything yet. */
 function claimedAccessKeyId(req: SignedRequest): string | undefined {
-  const auth = req.headers.get('authorization')
-  if (auth) return CREDENTIAL.exec(auth)?.[1]
+  const h = req.headers
+  const auth = h instanceof Headers ? h.get('authorization') : h['authorization']
+  if (typeof auth === 'string') return CREDENTIAL.exec(auth)?.[1]
   return QUERY_CREDENTIAL.exec(req.query)?.[1]
 }
 

@@ -4,7 +4,8 @@ import type { Kms } from '../kms/index.ts'
 import type { Identity } from '../services/identity/index.ts'
 import { type AuthDeps, authenticateBearer, authenticateSigV4 } from './auth.ts'
 import { kmsHandler } from './aws/kms.ts'
-import { createAwsHandler, readBody } from './aws/router.ts'
+import { createAwsHandler } from './aws/router.ts'
+import { rawRequest } from './raw-request.ts'
 import { SigningKeyCache } from './aws/sigv4.ts'
 import type { AppEnv } from './rest/env.ts'
 import { problem } from './rest/problem.ts'
@@ -29,14 +30,14 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
   rest.use('*', async (c, next) => {
     try {
       const header = c.req.header('authorization') ?? ''
-      const url = new URL(c.req.url)
       let region = deps.config.region
       if (header.startsWith('Bearer ')) {
         c.set('principal', await authenticateBearer(auth, header))
       } else {
         // SigV4 over REST: the body is read once here for the signature and kept for the route.
-        const body = await readBody(c, deps.config.maxBodyBytes)
-        const signed = await authenticateSigV4(auth, { method: c.req.method, path: url.pathname, query: url.search.slice(1), headers: c.req.raw.headers, body }, ['arca'])
+        const req = rawRequest(c)
+        const body = await req.body(deps.config.maxBodyBytes)
+        const signed = await authenticateSigV4(auth, { method: req.method, path: req.path, query: req.query, headers: req.headers, body }, ['arca'])
         c.set('principal', { ...signed.principal, accessKeyId: signed.accessKeyId })
         region = signed.region
         c.req.raw = new Request(c.req.raw.url, { method: c.req.method, headers: c.req.raw.headers, body: body.length ? body : undefined })

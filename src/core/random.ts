@@ -1,8 +1,24 @@
 import { randomBytes as nobleRandomBytes } from '@noble/hashes/utils.js'
 
+// Small requests (salts, IVs, data keys) are served from a pool refilled 4 KiB at a time: one
+// call into the system CSPRNG costs more than the AES-GCM of a small secret. Bytes handed out
+// are copied and wiped from the pool, so no two callers share or keep each other's bytes.
+const POOL_SIZE = 4096
+const POOLED_MAX = 256
+let pool = new Uint8Array(0)
+let at = 0
+
 /** Cryptographically secure random bytes (the only source of randomness in Arca). */
 export function randomBytes(n: number): Uint8Array {
-  return nobleRandomBytes(n)
+  if (n > POOLED_MAX) return nobleRandomBytes(n)
+  if (at + n > pool.length) {
+    pool = nobleRandomBytes(POOL_SIZE)
+    at = 0
+  }
+  const out = pool.slice(at, at + n)
+  pool.fill(0, at, at + n)
+  at += n
+  return out
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))

@@ -3,6 +3,7 @@ import { getConnInfo } from '@hono/node-server/conninfo'
 import { ArcaError, type Logger, isArcaError, uuid } from '../../core/index.ts'
 import type { Caller } from '../../kms/index.ts'
 import { type AuthDeps, type Authenticated, authenticateSigV4 } from '../auth.ts'
+import { type RawRequest, rawRequest } from '../raw-request.ts'
 import { decodeInput, encodeOutput } from './codec.ts'
 import { type AwsService, toAwsErrorBody } from './errors.ts'
 import type { AwsJsonService } from './shapes.ts'
@@ -30,8 +31,9 @@ const JSON_TYPE = 'application/x-amz-json-1.1'
 export function createAwsHandler(deps: AwsFaceDeps) {
   return async (c: Context): Promise<Response> => {
     const requestId = uuid()
-    const target = c.req.header('x-amz-target')
-    if (!target && (c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return sts(c, deps, requestId)
+    const req = rawRequest(c)
+    const target = req.header('x-amz-target')
+    if (!target && (req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return sts(c, req, deps, requestId)
     let service: AwsService = 'kms'
     try {
       const dot = target ? target.indexOf('.') : -1
@@ -40,14 +42,16 @@ export function createAwsHandler(deps: AwsFaceDeps) {
       if (!svc) throw new ArcaError('UnknownOperation', `Unknown operation ${target ?? '(no X-Amz-Target header)'}`)
       service = svc
       const operation = target!.slice(dot + 1)
-      const body = await readBody(c, deps.maxBodyBytes)
-      const auth = await authenticate(c, deps, body, svc)
+      const body = await req.body(deps.maxBodyBytes)
+      const auth = await authenticate(req, deps, body, svc)
       const json = parseJson(body)
       const valid = validateInput(svc, operation, json)
       const handler = deps.handlers[svc]
       if (!handler) throw new ArcaError('UnknownOperation', `Unknown operation ${target}`)
       const input = decodeInput(svc, operation, valid)
-      const result = await handler(operation, callerOf(c, auth, input), input)
+      const caller = callerOf(c, req, auth, input)
+      caller.policies = await deps.auth.identity.policiesOf(auth.principal)
+      const result = await handler(operation, caller, input)
       return c.body(JSON.stringify(encodeOutput(svc, operation, result ?? {})), 200, { 'content-type': JSON_TYPE, 'x-amzn-requestid': requestId })
     } catch (e) {
       return awsErrorResponse(c, deps.logger, e, service, requestId)
@@ -61,10 +65,10 @@ export function awsErrorResponse(c: Context, logger: Logger, e: unknown, service
   return c.body(JSON.stringify(body), status as 400, { 'content-type': JSON_TYPE, 'x-amzn-requestid': requestId })
 }
 
-async function sts(c: Context, deps: AwsFaceDeps, requestId: string): Promise<Response> {
+async function sts(c: Context, req: RawRequest, deps: AwsFaceDeps, requestId: string): Promise<Response> {
   try {
-    const body = await readBody(c, deps.maxBodyBytes)
-    const auth = await authenticate(c, deps, body, 'sts')
+    const body = await req.body(deps.maxBodyBytes)
+    const auth = await authenticate(req, deps, body, 'sts')
     const xml = stsAction(new URLSearchParams(new TextDecoder().decode(body)), auth.principal, requestId)
     return c.body(xml, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
   } catch (e) {
@@ -73,57 +77,8 @@ async function sts(c: Context, deps: AwsFaceDeps, requestId: string): Promise<Re
   }
 }
 
-/** Reads the body once, refusing more than the configured size before and while reading. */
-export async function readBody(c: Context, max: number): Promise<Uint8Array> {
-  const declared = Number(c.req.header('content-length') ?? 0)
-  if (declared > max) throw tooLarge(max)
-  const raw = c.req.raw.body
-  if (!raw) return new Uint8Array(0)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  const reader = raw.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.length
-    if (size > max) {
-      await reader.cancel().catch(() => {})
-      throw tooLarge(max)
-    }
-    chunks.push(value)
-  }
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const ch of chunks) {
-    out.set(ch, at)
-    at += ch.length
-  }
-  return out
-}
-
-function tooLarge(max: number): ArcaError {
-  return new ArcaError('PayloadTooLarge', `Request body exceeds the ${max}-byte limit.`)
-}
-
-function authenticate(c: Context, deps: AwsFaceDeps, body: Uint8Array, service: string): Promise<Authenticated> {
-  const url = c.req.raw.url
-  const pathStart = url.indexOf('/', url.indexOf('//') + 2)
-  const q = url.indexOf('?', pathStart)
-  const incoming = (c.env as { incoming?: { url?: string } } | undefined)?.incoming
-  const rawPath = incoming?.url ?? url.slice(pathStart)
-  const rq = rawPath.indexOf('?')
-  return authenticateSigV4(
-    deps.auth,
-    {
-      method: c.req.method,
-      path: rq >= 0 ? rawPath.slice(0, rq) : rawPath,
-      query: rq >= 0 ? rawPath.slice(rq + 1) : q >= 0 ? url.slice(q + 1) : '',
-      headers: c.req.raw.headers,
-      body,
-    },
-    [service],
-  )
+function authenticate(req: RawRequest, deps: AwsFaceDeps, body: Uint8Array, service: string): Promise<Authenticated> {
+  return authenticateSigV4(deps.auth, { method: req.method, path: req.path, query: req.query, headers: req.headers, body }, [service])
 }
 
 function parseJson(body: Uint8Array): unknown {
@@ -143,7 +98,7 @@ function sourceIp(c: Context): string | undefined {
   }
 }
 
-function callerOf(c: Context, auth: Authenticated, input: Record<string, unknown>): Caller {
+function callerOf(c: Context, req: RawRequest, auth: Authenticated, input: Record<string, unknown>): Caller {
   const caller: Caller = {
     account: auth.principal.account,
     principalArn: auth.principal.arn,
@@ -155,7 +110,7 @@ function callerOf(c: Context, auth: Authenticated, input: Record<string, unknown
   }
   const ip = sourceIp(c)
   if (ip) caller.sourceIp = ip
-  const ua = c.req.header('user-agent')
+  const ua = req.header('user-agent')
   if (ua) caller.userAgent = ua
   if (Array.isArray(input.grantTokens)) caller.grantTokens = input.grantTokens as string[]
   return caller

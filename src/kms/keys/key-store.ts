@@ -24,6 +24,7 @@ export class KeyStore {
   private readonly keys: TtlCache<KeyRecord | null>
   private readonly materials: TtlCache<Uint8Array>
   private readonly aliases: TtlCache<string | null>
+  private readonly materialIds: TtlCache<string>
 
   constructor(
     readonly db: Kysely<Schema>,
@@ -36,6 +37,7 @@ export class KeyStore {
     this.keys = new TtlCache(clock, keyTtl, max)
     this.aliases = new TtlCache(clock, keyTtl, max)
     this.materials = new TtlCache(clock, opts.materialTtlMs ?? DEFAULT_MATERIAL_TTL_MS, max, (m) => m.fill(0))
+    this.materialIds = new TtlCache(clock, opts.materialTtlMs ?? DEFAULT_MATERIAL_TTL_MS, max)
   }
 
   async get(region: string, id: string): Promise<KeyRecord | undefined> {
@@ -106,6 +108,17 @@ export class KeyStore {
     const m = this.barrier.unwrap(materialAad(keyId, version), new Uint8Array(row.material))
     this.materials.set(ck, m)
     return m
+  }
+
+  /** AWS's KeyMaterialId of a version, computed once per cached material. */
+  materialIdOf(keyId: string, version: number, material: Uint8Array): string {
+    const ck = `${keyId}|${version}`
+    let id = this.materialIds.get(ck)
+    if (id === undefined) {
+      id = materialId(keyId, version, material)
+      this.materialIds.set(ck, id)
+    }
+    return id
   }
 
   async materialVersions(keyId: string, db: Db = this.db) {

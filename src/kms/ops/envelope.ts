@@ -3,7 +3,6 @@ import { openBlob, parseBlobHeader, sealBlob } from '../ciphertext.ts'
 import type { EncryptionContext } from '../context.ts'
 import type { KmsContext } from '../context-deps.ts'
 import { type KeySpec, type KeyUsage, asymmetricDecrypt, asymmetricEncrypt, maxAsymmetricPlaintext, specInfo } from '../crypto/index.ts'
-import { materialId } from '../keys/key-store.ts'
 import type { KeyRecord } from '../keys/record.ts'
 import { resolveKey } from '../keys/resolve.ts'
 import type { Caller } from '../types.ts'
@@ -38,7 +37,7 @@ export function checkEncryptable(key: KeyRecord, operation: string, algorithm: s
 export async function sealTo(ctx: KmsContext, key: KeyRecord, algorithm: string, plaintext: Uint8Array, context: EncryptionContext | undefined): Promise<Sealed> {
   const material = await materialOf(ctx, key)
   if (key.spec === 'SYMMETRIC_DEFAULT') {
-    return { blob: sealBlob(key.id, key.currentVersion, material, plaintext, context), materialId: materialId(key.id, key.currentVersion, material) }
+    return { blob: sealBlob(key.id, key.currentVersion, material, plaintext, context), materialId: ctx.store.materialIdOf(key.id, key.currentVersion, material) }
   }
   return { blob: asymmetricEncrypt(key.spec as KeySpec, material, algorithm, plaintext) }
 }
@@ -84,7 +83,7 @@ export async function openFrom(ctx: KmsContext, found: CiphertextKey, algorithm:
     if (version > key.currentVersion) throw new ArcaError('InvalidCiphertext', '')
     const material = await ctx.store.material(key.id, version)
     if (!material) throw new ArcaError('InvalidCiphertext', '')
-    return { plaintext: openBlob(blob, material, context), materialId: materialId(key.id, version, material) }
+    return { plaintext: openBlob(blob, material, context), materialId: ctx.store.materialIdOf(key.id, version, material) }
   }
   const material = await materialOf(ctx, key)
   return { plaintext: asymmetricDecrypt(key.spec as KeySpec, material, algorithm, blob) }
