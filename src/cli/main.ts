@@ -1,10 +1,11 @@
 import { ArcaError, isArcaError } from '../core/index.ts'
+import { ADMIN_USAGE, runAdmin } from './admin.ts'
 import { runOperator } from './operator.ts'
 import { runServer } from './server-command.ts'
 
 export const EXIT = { ok: 0, error: 1, usage: 2 } as const
 
-const USAGE = `usage: arca <command> [options]
+const USAGE = () => `usage: arca <command> [options]
 
 commands:
   server                         run the Arca server (configuration from ARCA_* variables)
@@ -12,8 +13,11 @@ commands:
                                  switch the root of trust to Shamir unseal shares (server stopped)
   operator unseal [SHARE]        give one unseal share to a running server (prompted when omitted)
   operator status                show whether the server is sealed
+${ADMIN_USAGE}
 
   --endpoint URL (or ARCA_ENDPOINT, default http://127.0.0.1:8321) for commands that talk to a server
+  credentials: ARCA_TOKEN, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or --profile NAME, or ./data/admin-credentials
+  --output json                  machine-readable output
   --debug                        show stack traces`
 
 /** Runs one CLI invocation; returns the exit code. Errors are one clear line unless --debug. */
@@ -27,11 +31,13 @@ export async function main(argv: string[]): Promise<number> {
         return await runServer(rest)
       case 'operator':
         return await runOperator(rest)
+      case 'admin':
+        return await runAdmin(rest)
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(USAGE + '\n')
+        process.stdout.write(USAGE() + '\n')
         return command === undefined ? EXIT.usage : EXIT.ok
       default:
         throw new ArcaError('Validation', `unknown command '${command}' (try: arca help)`)
