@@ -6,6 +6,7 @@ import { type Clock, type Config, type Logger, createLogger, systemClock } from 
 import { createApp } from './api/app.ts'
 import { createUnsealedApp } from './api/unsealed-app.ts'
 import { type Kms, adminOnlyAuthorizer, createKms } from './kms/index.ts'
+import { type AuditLog, createAuditLog } from './kms/audit/index.ts'
 import { Seal } from './kms/root/index.ts'
 import { type Identity, createIdentity, writeAdminCredentials } from './services/identity/index.ts'
 import { type Database, metaStore, migrateToLatest, openDatabase } from './store/index.ts'
@@ -19,6 +20,7 @@ export interface Services {
   seal: Seal
   kms: Kms
   identity: Identity
+  audit: AuditLog
 }
 
 export interface ServerOptions {
@@ -89,7 +91,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       announce(`  AWS_SECRET_ACCESS_KEY=${boot.generated.secretAccessKey}`)
       announce(`  ARCA_TOKEN=${boot.generated.token}`)
     }
-    services = { config, clock, logger, db, seal, kms, identity }
+    // A new hash chain per process start (random node id): nodes sharing a database, or a restart
+    // racing a still-running process, never write into the same chain.
+    const audit = await createAuditLog({ db: db.db, barrier: seal, clock, mode: config.auditMode, logger })
+    services = { config, clock, logger, db, seal, kms, identity, audit }
     inner = createUnsealedApp(services)
     resolveReady(services)
   }
@@ -123,6 +128,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     services: () => services,
     async close() {
       await new Promise<void>((res) => server.close(() => res()))
+      // The last records and a signed checkpoint of this chain's head.
+      await services?.audit.close().catch((e: unknown) => logger.error('closing the audit log failed', { error: e instanceof Error ? e.message : String(e) }))
       await db.close()
       seal.seal()
     },

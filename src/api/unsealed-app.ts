@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { ArcaError, type Clock, type Config, type Logger, uuid } from '../core/index.ts'
 import type { Kms } from '../kms/index.ts'
+import type { AuditLog } from '../kms/audit/index.ts'
 import type { Identity } from '../services/identity/index.ts'
 import { type AuthDeps, authenticateBearer, authenticateSigV4 } from './auth.ts'
 import { kmsHandler } from './aws/kms.ts'
@@ -9,6 +10,8 @@ import { rawRequest } from './raw-request.ts'
 import { SigningKeyCache } from './aws/sigv4.ts'
 import type { AppEnv } from './rest/env.ts'
 import { problem } from './rest/problem.ts'
+import { auditSink, restAudit } from './rest/audit-middleware.ts'
+import { createAuditRoutes } from './rest/routes/audit.ts'
 import { createAdminRoutes } from './rest/routes/admin.ts'
 import { createWhoamiRoute } from './rest/routes/whoami.ts'
 
@@ -19,6 +22,8 @@ export interface ApiDeps {
   logger: Logger
   kms: Kms
   identity: Identity
+  /** Every request on both faces appends one record here before it is answered. */
+  audit: AuditLog
 }
 
 /** The REST API (`/v1`, bearer token or SigV4 service `arca`) and the AWS faces (`POST /`). */
@@ -26,7 +31,9 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
   const auth: AuthDeps = { identity: deps.identity, clock: deps.clock, signingKeys: new SigningKeyCache(4096) }
   const app = new Hono()
 
+  const audit = auditSink(deps.audit, deps.clock, deps.config.accountId)
   const rest = new Hono<AppEnv>()
+  rest.use('*', restAudit(audit))
   rest.use('*', async (c, next) => {
     try {
       const header = c.req.header('authorization') ?? ''
@@ -50,6 +57,7 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
   })
   rest.route('/admin', createAdminRoutes(deps.identity, { defaultAccount: deps.config.accountId, log: deps.logger }))
   rest.route('/whoami', createWhoamiRoute())
+  rest.route('/audit', createAuditRoutes(deps.audit, { defaultAccount: deps.config.accountId, log: deps.logger }))
   app.route('/v1', rest)
 
   app.post(
@@ -58,6 +66,7 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
       auth,
       logger: deps.logger,
       maxBodyBytes: deps.config.maxBodyBytes,
+      audit,
       handlers: { kms: kmsHandler(deps.kms) },
     }),
   )

@@ -19,6 +19,8 @@ export interface Config {
   logLevel: LogLevel
   /** Upper bound on one request body, bytes. */
   maxBodyBytes: number
+  /** `sync`: a response waits for its audit record's commit; `async`: it does not (a crash may lose the last few ms). */
+  auditMode: 'sync' | 'async'
 }
 
 const ACCOUNT_ID = /^\d{12}$/
@@ -33,6 +35,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!REGION.test(region)) throw new ArcaError('Validation', `ARCA_REGION is not a region name: '${region}'`)
   const logLevel = (env.ARCA_LOG_LEVEL ?? 'info') as LogLevel
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ArcaError('Validation', `ARCA_LOG_LEVEL must be debug, info, warn or error`)
+  const auditMode = env.ARCA_AUDIT_MODE ?? 'sync'
+  if (auditMode !== 'sync' && auditMode !== 'async') throw new ArcaError('Validation', `ARCA_AUDIT_MODE must be sync or async, got '${auditMode}'`)
   const cfg: Config = {
     host: env.ARCA_HOST ?? '127.0.0.1',
     port,
@@ -41,6 +45,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accountId,
     logLevel,
     maxBodyBytes: Number(env.ARCA_MAX_BODY_BYTES ?? 1_048_576),
+    auditMode,
   }
   if (env.ARCA_DATABASE_URL) cfg.databaseUrl = env.ARCA_DATABASE_URL
   if (env.ARCA_DATABASE_SCHEMA) cfg.databaseSchema = env.ARCA_DATABASE_SCHEMA

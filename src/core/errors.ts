@@ -72,6 +72,8 @@ export const ERROR_CODES = [
   'EncryptionFailure',
   'PreconditionNotMet',
   'PublicPolicy',
+  // Secrets Manager: the request conflicts with the resource's state (InvalidRequestException)
+  'InvalidRequest',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -1,6 +1,6 @@
 import { ArcaError } from '../core/index.ts'
 import type { KeyRecord } from './keys/record.ts'
-import type { Caller, EncryptionContext } from './types.ts'
+import type { Caller, EncryptionContext, Grant } from './types.ts'
 
 /** One authorization question: may this caller do this action on this key? */
 export interface AuthzRequest {
@@ -18,6 +18,11 @@ export interface AuthzRequest {
   conditions?: Record<string, string | string[] | number | boolean | undefined>
   /** The grant operation name this action maps to, when grants can allow it (e.g. `Decrypt`). */
   grantOperation?: string
+  /**
+   * Grants on `key` that may apply: those whose grantee is the caller, plus those named by the
+   * caller's grant tokens. Loaded by the core only when `grantOperation` is set.
+   */
+  grants?: readonly Grant[]
 }
 
 /** Decides; throws AccessDenied when refused. The policy engine implements this. */

@@ -3,6 +3,7 @@ import type { Clock } from '../core/index.ts'
 import type { Schema } from '../store/index.ts'
 import type { AuthzRequest, Authorizer } from './authorizer.ts'
 import type { Barrier } from './barrier.ts'
+import { type GrantStore, grantStoreOf } from './grants/store.ts'
 import type { KeyStore } from './keys/key-store.ts'
 import type { KeyRecord } from './keys/record.ts'
 import type { Caller } from './types.ts'
@@ -34,6 +35,8 @@ export interface KmsContext {
   barrier?: Barrier
   /** PutKeyPolicy's lockout safety check, from the policy engine: would the caller keep PutKeyPolicy? */
   lockoutCheck?: (caller: Caller, keyArn: string, policy: string) => boolean
+  /** Grant rows with their per-key cache; createKms sets it (grantStoreOf makes one otherwise). */
+  grants?: GrantStore
 }
 
 export async function authorize(
@@ -43,5 +46,8 @@ export async function authorize(
   key: KeyRecord | undefined,
   extra: Omit<AuthzRequest, 'caller' | 'action' | 'key'> = {},
 ): Promise<void> {
-  await ctx.authorizer.authorize({ caller, action, key, ...extra })
+  const req: AuthzRequest = { caller, action, key, ...extra }
+  // Grants count only for actions a grant can allow; an operation may pass its own (CreateGrant does).
+  if (extra.grantOperation !== undefined && key !== undefined && extra.grants === undefined) req.grants = await grantStoreOf(ctx).candidates(key, caller)
+  await ctx.authorizer.authorize(req)
 }

@@ -4,13 +4,15 @@ import type { Schema } from '../store/index.ts'
 import { type Authorizer, accountAuthorizer } from './authorizer.ts'
 import type { Barrier } from './barrier.ts'
 import type { EventRecorder, KmsContext } from './context-deps.ts'
+import * as grants from './grants/index.ts'
 import * as aliases from './keys/aliases.ts'
 import * as deletion from './keys/deletion.ts'
 import * as importing from './keys/import.ts'
 import * as keyPolicy from './keys/key-policy.ts'
 import { KeyStore, type KeyStoreOptions } from './keys/key-store.ts'
 import * as lifecycle from './keys/lifecycle.ts'
-import { awsManagedKey } from './keys/managed.ts'
+import * as multiRegion from './keys/multi-region.ts'
+import { awsManagedKey, describeKeyOrManaged } from './keys/managed.ts'
 import * as rotation from './keys/rotation.ts'
 import * as tags from './keys/tags.ts'
 import * as asymmetric from './ops/asymmetric.ts'
@@ -19,7 +21,7 @@ import type { Caller } from './types.ts'
 
 const operations = {
   createKey: (ctx: KmsContext, caller: Caller, input: lifecycle.CreateKeyInput) => lifecycle.createKey(ctx, caller, input),
-  describeKey: lifecycle.describeKey,
+  describeKey: describeKeyOrManaged,
   listKeys: lifecycle.listKeys,
   updateKeyDescription: lifecycle.updateKeyDescription,
   enableKey: lifecycle.enableKey,
@@ -58,6 +60,13 @@ const operations = {
   getParametersForImport: importing.getParametersForImport,
   importKeyMaterial: importing.importKeyMaterial,
   deleteImportedKeyMaterial: importing.deleteImportedKeyMaterial,
+  createGrant: grants.createGrant,
+  listGrants: grants.listGrants,
+  listRetirableGrants: grants.listRetirableGrants,
+  retireGrant: grants.retireGrant,
+  revokeGrant: grants.revokeGrant,
+  replicateKey: multiRegion.replicateKey,
+  updatePrimaryRegion: multiRegion.updatePrimaryRegion,
 }
 
 type Operations = typeof operations
@@ -101,6 +110,7 @@ export function createKms(deps: KmsDeps): Kms {
     recordEvent: deps.recordEvent ?? (async () => {}),
     lockoutCheck: deps.lockoutCheck,
     barrier: deps.barrier,
+    grants: new grants.GrantStore(deps.db, deps.barrier, deps.clock, { ttlMs: deps.cache?.keyTtlMs, maxKeys: deps.cache?.maxCachedKeys }),
   }
   const bound = {} as Record<string, unknown>
   for (const [name, fn] of Object.entries(operations)) {
@@ -117,7 +127,10 @@ export function createKms(deps: KmsDeps): Kms {
       const key = await awsManagedKey(ctx, caller, service)
       return { keyId: key.id, arn: key.arn }
     },
-    clearCaches: () => ctx.store.clearCaches(),
+    clearCaches: () => {
+      ctx.store.clearCaches()
+      ctx.grants?.clear()
+    },
     operationNames: Object.keys(operations) as KmsOperationName[],
   }
 }

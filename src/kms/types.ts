@@ -17,8 +17,30 @@ export interface Caller {
   /** Tags on the calling principal, for `aws:PrincipalTag/<k>`. */
   principalTags?: Record<string, string>
   secureTransport?: boolean
-  /** The operator's bootstrap administrator of the account. */
+  /** The account's administrator: treated as holding an identity policy that allows everything. */
   admin?: boolean
+  /** The caller's identity policy documents (JSON text), cached with its access key. */
+  policies?: readonly string[]
+}
+
+/** A grant on a key, as the authorizer sees it (kms/grants owns storage). */
+export interface Grant {
+  grantId: string
+  /** The key's id and region; grants belong to one key. */
+  keyId: string
+  region: string
+  /** The key's account (the issuing account). */
+  account: string
+  name?: string
+  granteePrincipal: string
+  retiringPrincipal?: string
+  /** Operation names as AWS spells them: `Decrypt`, `GenerateDataKey`, … */
+  operations: string[]
+  constraints?: {
+    encryptionContextSubset?: Record<string, string>
+    encryptionContextEquals?: Record<string, string>
+  }
+  creationDate: number
 }
 
 export type KeyState =

@@ -1,13 +1,27 @@
-import { type Kysely, type Migration, Migrator } from 'kysely'
+import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely'
 import { migrations } from '../../migrations/index.ts'
+
+/**
+ * The schema the migration tables live in. On PostgreSQL it must be named: without it Kysely's
+ * migrator looks for its tables in every schema of the database, finds another instance's
+ * (ARCA_DATABASE_SCHEMA lets several share one database), skips creating its own and fails with
+ * `relation "arca_migrations_lock" does not exist`.
+ */
+async function migrationSchema(db: Kysely<any>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
+  return rows[0]?.schema ?? undefined
+}
 
 /** Applies every pending migration; safe to call from several nodes at once (Kysely takes a lock). */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const schema = await migrationSchema(db)
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations as Record<string, Migration> },
     migrationTableName: 'arca_migrations',
     migrationLockTableName: 'arca_migrations_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error

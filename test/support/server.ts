@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { ManualClock, loadConfig, randomString, silentLogger } from '../../src/core/index.ts'
+import { ManualClock, createLogger, loadConfig, randomString, silentLogger } from '../../src/core/index.ts'
 import { type RunningServer, type Services, startServer } from '../../src/server.ts'
 import { testBackend, testPgUrl } from './db.ts'
 
@@ -26,7 +26,7 @@ export const TEST_ACCOUNT = '111111111111'
 export const TEST_REGION = 'us-east-1'
 
 /** A real Arca server on an ephemeral port, on the back end under test, with a manual clock. */
-export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(extraEnv: Record<string, string> = {}, opts: { logSink?: (line: string) => void } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'arca-srv-'))
   const schema = testBackend === 'postgres' ? `s_${randomString(12, 'abcdefghijklmnopqrstuvwxyz0123456789')}` : undefined
   const admin = { accessKeyId: `AKIA${randomString(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`, secretAccessKey: randomString(40, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789') }
@@ -44,7 +44,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
   const clock = new ManualClock(Date.now())
   const announced: string[] = []
   const launch = async () => {
-    const server = await startServer({ config: loadConfig(env), clock, logger: silentLogger, announce: (l) => announced.push(l) })
+    const server = await startServer({ config: loadConfig(env), clock, logger: opts.logSink ? createLogger('debug', opts.logSink) : silentLogger, announce: (l) => announced.push(l) })
     const services = await server.ready
     return { server, services }
   }

@@ -160,6 +160,8 @@ export const AWS_ERROR_TABLE: Readonly<Record<ErrorCode, Row>> = {
     'PublicPolicyException',
     STS_INVALID_PARAM,
   ),
+  // Secrets Manager's state errors (deleted secret, label rules); KMS/SSM have no such class.
+  InvalidRequest: per('ValidationException', 'ValidationException', 'InvalidRequestException', STS_INVALID_PARAM),
 }
 
 /** What a caller sees for a thrown value that is not an ArcaError (its detail goes to the log). */

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { ArcaError, type Logger, isArcaError, uuid } from '../../core/index.ts'
 import type { Caller } from '../../kms/index.ts'
+import type { RecordInput } from '../../kms/audit/index.ts'
 import { type AuthDeps, type Authenticated, authenticateSigV4 } from '../auth.ts'
 import { type RawRequest, rawRequest } from '../raw-request.ts'
 import { decodeInput, encodeOutput } from './codec.ts'
@@ -18,7 +19,15 @@ export interface AwsFaceDeps {
   logger: Logger
   maxBodyBytes: number
   handlers: Partial<Record<AwsJsonService, ServiceHandler>>
+  /**
+   * Appends the request's audit record (the sink fills in time and default account). Every
+   * request, answered or refused, gets exactly one; when it rejects, the caller gets an internal
+   * failure instead of the answer.
+   */
+  audit?: (entry: AuditEntry) => Promise<void>
 }
+
+export type AuditEntry = Omit<RecordInput, 'time' | 'defaultAccount'>
 
 const TARGET_PREFIX: Record<string, AwsJsonService> = {
   TrentService: 'kms',
@@ -35,28 +44,88 @@ export function createAwsHandler(deps: AwsFaceDeps) {
     const target = req.header('x-amz-target')
     if (!target && (req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) return sts(c, req, deps, requestId)
     let service: AwsService = 'kms'
+    let operation = target ?? '(none)'
+    let auth: Authenticated | undefined
+    let params: unknown
+    let result: unknown
+    let answer: string | undefined
+    let failure: unknown
     try {
       const dot = target ? target.indexOf('.') : -1
       const prefix = dot > 0 ? target!.slice(0, dot) : undefined
       const svc = prefix ? TARGET_PREFIX[prefix] : undefined
       if (!svc) throw new ArcaError('UnknownOperation', `Unknown operation ${target ?? '(no X-Amz-Target header)'}`)
       service = svc
-      const operation = target!.slice(dot + 1)
+      operation = target!.slice(dot + 1)
       const body = await req.body(deps.maxBodyBytes)
-      const auth = await authenticate(req, deps, body, svc)
+      auth = await authenticate(req, deps, body, svc)
       const json = parseJson(body)
+      params = json
       const valid = validateInput(svc, operation, json)
       const handler = deps.handlers[svc]
       if (!handler) throw new ArcaError('UnknownOperation', `Unknown operation ${target}`)
       const input = decodeInput(svc, operation, valid)
+      params = input
       const caller = callerOf(c, req, auth, input)
       caller.policies = await deps.auth.identity.policiesOf(auth.principal)
-      const result = await handler(operation, caller, input)
-      return c.body(JSON.stringify(encodeOutput(svc, operation, result ?? {})), 200, { 'content-type': JSON_TYPE, 'x-amzn-requestid': requestId })
+      result = await handler(operation, caller, input)
+      answer = JSON.stringify(encodeOutput(svc, operation, result ?? {}))
     } catch (e) {
-      return awsErrorResponse(c, deps.logger, e, service, requestId)
+      failure = e
+    }
+    if (deps.audit) {
+      try {
+        await deps.audit(auditEntry(c, req, requestId, service, operation, auth, params, result, failure))
+      } catch {
+        // The writer logged why; no answer goes out unrecorded.
+        return awsErrorResponse(c, deps.logger, AUDIT_FAILED, service, requestId)
+      }
+    }
+    if (answer === undefined) return awsErrorResponse(c, deps.logger, failure, service, requestId)
+    return c.body(answer, 200, { 'content-type': JSON_TYPE, 'x-amzn-requestid': requestId })
+  }
+}
+
+const AUDIT_FAILED = new ArcaError('Internal', 'The request could not be recorded in the audit log.')
+// `Credential=AKID/20260101/us-east-1/kms/aws4_request`: what an unauthenticated request claimed.
+const CLAIMED_CREDENTIAL = /Credential=([A-Za-z0-9]{1,128})\/\d{8}\/([a-z0-9-]{1,32})\//
+
+/** The audit entry of one AWS request: who (as far as known), what, on what, and how it ended. */
+function auditEntry(
+  c: Context,
+  req: RawRequest,
+  requestId: string,
+  service: AwsService,
+  operation: string,
+  auth: Authenticated | undefined,
+  params: unknown,
+  output: unknown,
+  failure: unknown,
+): AuditEntry {
+  const entry: AuditEntry = { requestId, service, operation, params, output }
+  if (auth) {
+    entry.account = auth.principal.account
+    entry.principalArn = auth.principal.arn
+    entry.accessKeyId = auth.accessKeyId
+    entry.region = auth.region
+  } else {
+    // An access key id is not a secret; the signature and secret never reach here.
+    const claimed = CLAIMED_CREDENTIAL.exec(req.header('authorization') ?? '')
+    if (claimed) {
+      entry.accessKeyId = claimed[1]
+      entry.region = claimed[2]
     }
   }
+  const ip = sourceIp(c)
+  if (ip) entry.sourceIp = ip
+  const ua = req.header('user-agent')
+  if (ua) entry.userAgent = ua
+  if (failure !== undefined) {
+    const { body } = toAwsErrorBody(failure, service)
+    entry.errorCode = body.__type
+    entry.errorMessage = body.message
+  }
+  return entry
 }
 
 export function awsErrorResponse(c: Context, logger: Logger, e: unknown, service: AwsService, requestId: string): Response {
@@ -66,15 +135,30 @@ export function awsErrorResponse(c: Context, logger: Logger, e: unknown, service
 }
 
 async function sts(c: Context, req: RawRequest, deps: AwsFaceDeps, requestId: string): Promise<Response> {
+  let auth: Authenticated | undefined
+  let action = '(none)'
+  let answer: string | undefined
+  let failure: unknown
   try {
     const body = await req.body(deps.maxBodyBytes)
-    const auth = await authenticate(req, deps, body, 'sts')
-    const xml = stsAction(new URLSearchParams(new TextDecoder().decode(body)), auth.principal, requestId)
-    return c.body(xml, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
+    const form = new URLSearchParams(new TextDecoder().decode(body))
+    action = form.get('Action') ?? action
+    auth = await authenticate(req, deps, body, 'sts')
+    answer = stsAction(form, auth.principal, requestId)
   } catch (e) {
-    const { status, body } = stsError(e, requestId)
-    return c.body(body, status as 400, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
+    failure = e
   }
+  if (deps.audit) {
+    try {
+      await deps.audit(auditEntry(c, req, requestId, 'sts', action, auth, undefined, undefined, failure))
+    } catch {
+      failure = AUDIT_FAILED
+      answer = undefined
+    }
+  }
+  if (answer !== undefined) return c.body(answer, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
+  const { status, body } = stsError(failure, requestId)
+  return c.body(body, status as 400, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId })
 }
 
 function authenticate(req: RawRequest, deps: AwsFaceDeps, body: Uint8Array, service: string): Promise<Authenticated> {

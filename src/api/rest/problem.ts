@@ -83,6 +83,7 @@ export const PROBLEM_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> =
   EncryptionFailure: 400,
   PreconditionNotMet: 412,
   PublicPolicy: 400,
+  InvalidRequest: 409,
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'

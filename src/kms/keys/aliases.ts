@@ -3,6 +3,7 @@ import { type KmsContext, authorize } from '../context-deps.ts'
 import type { Caller, PageOut } from '../types.ts'
 import { decodeMarker, encodeMarker, pageLimit } from './paging.ts'
 import { resolveKey } from './resolve.ts'
+import { lockKeyRow } from './row-lock.ts'
 import { requireState } from './states.ts'
 
 // AWS: alias names are 1–256 characters of [a-zA-Z0-9:/_-], start with `alias/`; 50 aliases per key.
@@ -43,6 +44,7 @@ export async function createAlias(ctx: KmsContext, caller: Caller, input: { alia
 export async function insertAlias(ctx: KmsContext, caller: Pick<Caller, 'account' | 'region'>, name: string, keyId: string): Promise<void> {
   const now = ctx.clock.now()
   await ctx.db.transaction().execute(async (tx) => {
+    await lockKeyRow(tx, caller.region, keyId)
     const existing = await tx
       .selectFrom('kms_aliases')
       .select('name')

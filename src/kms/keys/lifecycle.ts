@@ -1,6 +1,7 @@
 import { ArcaError, kmsKeyArn, randomBytes, toHex, uuid } from '../../core/index.ts'
 import { type KeySpec, type KeyUsage, KEY_SPECS, generateKeyMaterial, isValidCombination } from '../crypto/index.ts'
 import { type KmsContext, authorize } from '../context-deps.ts'
+import { checkGrantTokens, withGrantTokens } from '../ops/checks.ts'
 import type { Caller, KeyMetadata, Origin, PageOut, Tag } from '../types.ts'
 import { checkPolicyText, defaultKeyPolicy } from './default-policy.ts'
 import { describe } from './describe.ts'
@@ -95,7 +96,7 @@ export async function createKey(ctx: KmsContext, caller: Caller, input: CreateKe
 
 export async function describeKey(ctx: KmsContext, caller: Caller, input: { keyId: string; grantTokens?: string[] }): Promise<{ keyMetadata: KeyMetadata }> {
   const { key, alias } = await resolveKey(ctx.store, caller, input.keyId)
-  await authorize(ctx, caller, 'kms:DescribeKey', key, { requestAlias: alias, grantOperation: 'DescribeKey' })
+  await authorize(ctx, withGrantTokens(caller, checkGrantTokens(input.grantTokens)), 'kms:DescribeKey', key, { requestAlias: alias, grantOperation: 'DescribeKey' })
   return { keyMetadata: await describe(ctx, key) }
 }
 

@@ -1,8 +1,8 @@
-import { ArcaError } from '../../core/index.ts'
+import { ArcaError, kmsAliasArn } from '../../core/index.ts'
 import type { KmsContext } from '../context-deps.ts'
 import type { Caller } from '../types.ts'
 import { insertAlias } from './aliases.ts'
-import { createKey } from './lifecycle.ts'
+import { createKey, describeKey } from './lifecycle.ts'
 import type { KeyRecord } from './record.ts'
 
 const DESCRIPTIONS: Record<string, string> = {
@@ -39,4 +39,22 @@ export async function awsManagedKey(ctx: KmsContext, caller: Pick<Caller, 'accou
   const key = await ctx.store.get(caller.region, keyMetadata.keyId)
   if (!key) throw new ArcaError('Internal', `the ${alias} key vanished while being created`)
   return key
+}
+
+const PREDEFINED = ['ssm', 'secretsmanager'] as const
+
+/** The service whose predefined alias `keyId` names in the caller's account and region, if any. */
+function predefinedService(caller: Pick<Caller, 'account' | 'region'>, keyId: unknown): 'ssm' | 'secretsmanager' | undefined {
+  if (typeof keyId !== 'string') return undefined
+  return PREDEFINED.find((s) => keyId === `alias/aws/${s}` || keyId === kmsAliasArn(caller.region, caller.account, `alias/aws/${s}`))
+}
+
+/**
+ * DescribeKey, which (as in AWS) creates the AWS managed key when it names a predefined AWS alias
+ * that has no key yet: `aws kms describe-key --key-id alias/aws/ssm` works before SSM's first use.
+ */
+export async function describeKeyOrManaged(ctx: KmsContext, caller: Caller, input: Parameters<typeof describeKey>[2]): ReturnType<typeof describeKey> {
+  const service = predefinedService(caller, input?.keyId)
+  if (service !== undefined) await awsManagedKey(ctx, caller, service)
+  return describeKey(ctx, caller, input)
 }

@@ -3,6 +3,7 @@ import { type KmsContext, authorize } from '../context-deps.ts'
 import type { Caller, PageOut, Tag } from '../types.ts'
 import { decodeMarker, encodeMarker, pageLimit } from './paging.ts'
 import { resolveKey } from './resolve.ts'
+import { lockKeyRow } from './row-lock.ts'
 import { requireState } from './states.ts'
 
 // AWS: 50 tags per key; key 1–128, value 0–256 characters; `aws:` prefix reserved.
@@ -38,6 +39,7 @@ export async function tagResource(ctx: KmsContext, caller: Caller, input: { keyI
   await authorize(ctx, caller, 'kms:TagResource', key, { conditions: requestTagConditions(tags) })
   requireState(key, 'manage')
   await ctx.db.transaction().execute(async (tx) => {
+    await lockKeyRow(tx, key.region, key.id)
     for (const t of tags) {
       await tx
         .insertInto('kms_tags')

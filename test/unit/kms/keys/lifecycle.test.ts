@@ -141,7 +141,7 @@ describe('ScheduleKeyDeletion / CancelKeyDeletion / deletion job', () => {
     expect(await code(h.kms.scheduleKeyDeletion(caller, { keyId: m.keyId, pendingWindowInDays: 31 }))).toBe('Validation')
     const out = await h.kms.scheduleKeyDeletion(caller, { keyId: m.keyId })
     expect(out).toMatchObject({ keyId: m.arn, keyState: 'PendingDeletion', pendingWindowInDays: 30 })
-    expect(out.deletionDate.getTime()).toBe(h.clock.now() + 30 * MS.day)
+    expect(out.deletionDate?.getTime()).toBe(h.clock.now() + 30 * MS.day)
     const d = (await h.kms.describeKey(caller, { keyId: m.keyId })).keyMetadata
     expect(d).toMatchObject({ keyState: 'PendingDeletion', enabled: false, pendingDeletionWindowInDays: 30 })
     expect(await code(h.kms.scheduleKeyDeletion(caller, { keyId: m.keyId }))).toBe('InvalidState')

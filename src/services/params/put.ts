@@ -1,0 +1,178 @@
+import type { Kysely } from 'kysely'
+import { ArcaError } from '../../core/index.ts'
+import type { Caller } from '../../kms/index.ts'
+import type { Schema } from '../../store/index.ts'
+import type { DataKey } from './cipher.ts'
+import { recordChange } from './events.ts'
+import { MAX_VERSIONS, MAX_WRITE_ATTEMPTS } from './limits.ts'
+import { type Scope, checkWritableName, parameterArn, parentOf } from './names.ts'
+import { type ParsedPolicy, dueAt, parsePolicies, storedPolicies } from './policies.ts'
+import { type Effective, checkPutInput, compilePattern, effectiveFields } from './put-checks.ts'
+import { type ParameterRow, parameterRow, parseJsonList } from './rows.ts'
+import type { ParamsContext, PutParameterInput, WriteCondition } from './types.ts'
+
+/**
+ * PutParameter. Racing writers: the new version is the current one plus one, written by a
+ * compare-and-set on the parameter row (`UPDATE … WHERE version = current`, or an insert that
+ * does nothing on conflict) together with the version row under its unique (name, version)
+ * key; the loser re-reads and tries again with the next number, so two writers get distinct,
+ * consecutive versions and neither value is lost. KMS work (the data key) happens before the
+ * transaction, which stays short; only the AES-GCM seal (bound to the version) is redone on retry.
+ */
+export async function putParameter(ctx: ParamsContext, caller: Caller, input: PutParameterInput, cond: WriteCondition = {}): Promise<{ version: number; tier: string }> {
+  const name = checkWritableName(caller, input.name)
+  const arn = parameterArn(caller, name)
+  await ctx.authorize(caller, 'ssm:PutParameter', arn)
+  checkPutInput(input)
+  const now = ctx.clock.now()
+  const newPolicies = input.policies === undefined ? undefined : parsePolicies(input.policies, now)
+  let dataKey: (DataKey & { for: string }) | undefined
+  try {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = await parameterRow(ctx.db, caller, name)
+      if (cond.expectedVersion !== undefined && (current?.version ?? 0) !== cond.expectedVersion)
+        throw new ArcaError('PreconditionNotMet', `Parameter ${name} is at version ${current?.version ?? 0}, not ${cond.expectedVersion}.`)
+      if (current && !input.overwrite && cond.expectedVersion === undefined)
+        throw new ArcaError('AlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.')
+      const policies = newPolicies ?? (current ? storedPolicies(parseJsonList(current.policies)) : [])
+      const eff = effectiveFields(input, current, input.value, policies)
+      if (eff.allowedPattern !== null && !compilePattern(eff.allowedPattern).test(input.value))
+        throw new ArcaError('PatternMismatch', `Parameter value, cannot be validated against allowedPattern: ${eff.allowedPattern}`, { field: 'value' })
+      const keyFor = eff.type === 'SecureString' ? `secure:${eff.keyId}` : 'service'
+      if (dataKey?.for !== keyFor) {
+        dataKey?.plaintext.fill(0)
+        dataKey = { ...(await ctx.cipher.newDataKey(caller, arn, eff.type === 'SecureString' ? { keyId: eff.keyId! } : undefined)), for: keyFor }
+      }
+      const version = (current?.version ?? 0) + 1
+      const sealed = ctx.cipher.seal(dataKey.plaintext, arn, version, input.value)
+      const write: Write = { caller, name, arn, now, eff, version, current, policies, replacePolicies: newPolicies !== undefined || !current, dataKey: dataKey.blob, value: sealed, input }
+      const done = await ctx.db.transaction().execute((tx) => writeVersion(ctx, tx, write))
+      if (done) return { version, tier: eff.tier }
+      if (!current && !input.overwrite && cond.expectedVersion === undefined)
+        throw new ArcaError('AlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.')
+    }
+    throw new ArcaError('Conflict', `Too many concurrent updates of ${name}; try again.`)
+  } finally {
+    dataKey?.plaintext.fill(0)
+  }
+}
+
+interface Write {
+  caller: Caller
+  name: string
+  arn: string
+  now: number
+  eff: Effective
+  version: number
+  current: ParameterRow | undefined
+  policies: readonly ParsedPolicy[]
+  replacePolicies: boolean
+  dataKey: Uint8Array
+  value: Uint8Array
+  input: PutParameterInput
+}
+
+/** One attempt; false when another writer got there first (nothing was written). */
+async function writeVersion(ctx: ParamsContext, tx: Kysely<Schema>, w: Write): Promise<boolean> {
+  const scope: Scope = w.caller
+  const policiesText = w.policies.length ? JSON.stringify(w.policies.map((p) => p.text)) : null
+  const fields = {
+    type: w.eff.type,
+    key_id: w.eff.keyId,
+    description: w.eff.description,
+    allowed_pattern: w.eff.allowedPattern,
+    tier: w.eff.tier,
+    data_type: w.eff.dataType,
+    policies: policiesText,
+    modified_at: w.now,
+    modified_by: w.caller.principalArn,
+  }
+  if (w.current === undefined) {
+    const tags = Object.fromEntries((w.input.tags ?? []).map((t) => [t.key, t.value]))
+    const r = await tx
+      .insertInto('ssm_parameters')
+      .values({ account: scope.account, region: scope.region, name: w.name, parent: parentOf(w.name), ...fields, version: w.version, tags: JSON.stringify(tags), created_at: w.now })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst()
+    if (Number(r.numInsertedOrUpdatedRows ?? 0) !== 1) return false
+  } else {
+    const r = await tx
+      .updateTable('ssm_parameters')
+      .set({ ...fields, version: w.version })
+      .where('account', '=', scope.account)
+      .where('region', '=', scope.region)
+      .where('name', '=', w.name)
+      .where('version', '=', w.current.version)
+      .executeTakeFirst()
+    if (Number(r.numUpdatedRows) !== 1) return false
+    if (w.version > MAX_VERSIONS) await dropOldest(tx, scope, w.name, w.version - MAX_VERSIONS)
+  }
+  await tx
+    .insertInto('ssm_parameter_versions')
+    .values({ account: scope.account, region: scope.region, name: w.name, version: w.version, ...fields, data_key: w.dataKey, value: w.value })
+    .execute()
+  await schedulePolicies(tx, scope, w)
+  await recordChange(ctx.events, tx, scope, w.arn, { operation: w.current ? 'Update' : 'Create', name: w.name, type: w.eff.type, description: w.eff.description })
+  return true
+}
+
+/**
+ * AWS keeps the newest 100 versions: the 101st put drops the oldest, unless it carries a label.
+ * Delete first, then look for labels: the delete's row lock orders this against a concurrent
+ * LabelParameterVersion (which touches the version row), so a label committed first is seen here.
+ */
+async function dropOldest(tx: Kysely<Schema>, scope: Scope, name: string, oldest: number): Promise<void> {
+  const base = (t: 'ssm_parameter_versions' | 'ssm_parameter_labels') =>
+    tx.deleteFrom(t).where('account', '=', scope.account).where('region', '=', scope.region).where('name', '=', name)
+  await base('ssm_parameter_versions').where('version', '<=', oldest).execute()
+  const label = await tx
+    .selectFrom('ssm_parameter_labels')
+    .select('version')
+    .where('account', '=', scope.account)
+    .where('region', '=', scope.region)
+    .where('name', '=', name)
+    .where('version', '<=', oldest)
+    .executeTakeFirst()
+  if (label)
+    throw new ArcaError(
+      'MaxVersionLimitExceeded',
+      `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. Version ${label.version}, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.`,
+    )
+}
+
+/** New policies replace the old rows; a put without Policies restarts NoChangeNotification's clock. */
+async function schedulePolicies(tx: Kysely<Schema>, scope: Scope, w: Write): Promise<void> {
+  if (w.replacePolicies) {
+    if (w.current) await tx.deleteFrom('ssm_parameter_policies').where('account', '=', scope.account).where('region', '=', scope.region).where('name', '=', w.name).execute()
+    if (w.policies.length === 0) return
+    await tx
+      .insertInto('ssm_parameter_policies')
+      .values(
+        w.policies.map((p, idx) => ({
+          account: scope.account,
+          region: scope.region,
+          name: w.name,
+          idx,
+          type: p.type,
+          text: p.text,
+          status: 'Pending',
+          due_at: dueAt(p, w.policies, w.now),
+          created_at: w.now,
+          fired_at: null,
+        })),
+      )
+      .execute()
+    return
+  }
+  for (const [idx, p] of w.policies.entries()) {
+    if (p.type !== 'NoChangeNotification') continue
+    await tx
+      .updateTable('ssm_parameter_policies')
+      .set({ due_at: dueAt(p, w.policies, w.now), status: 'Pending', fired_at: null })
+      .where('account', '=', scope.account)
+      .where('region', '=', scope.region)
+      .where('name', '=', w.name)
+      .where('idx', '=', idx)
+      .execute()
+  }
+}

@@ -1,0 +1,1 @@
+export { type OutboundEvent, type EventSink, type Authorize, noEvents } from './deps.ts'
