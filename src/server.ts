@@ -2,13 +2,16 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
-import { type Clock, type Config, type Logger, createLogger, systemClock } from './core/index.ts'
+import { ArcaError, type Clock, type Config, type Logger, createLogger, parseArn, systemClock } from './core/index.ts'
 import { createApp } from './api/app.ts'
 import { createUnsealedApp } from './api/unsealed-app.ts'
-import { type Kms, adminOnlyAuthorizer, createKms } from './kms/index.ts'
+import { type Kms, type PolicyAuthorizer, createKms, createPolicyAuthorizer } from './kms/index.ts'
 import { type AuditLog, createAuditLog } from './kms/audit/index.ts'
 import { Seal } from './kms/root/index.ts'
 import { type Identity, createIdentity, writeAdminCredentials } from './services/identity/index.ts'
+import { type Params, createParams } from './services/params/index.ts'
+import { type Secrets, createSecrets } from './services/secrets/index.ts'
+import { type Authorize, noEvents } from './services/shared/index.ts'
 import { type Database, metaStore, migrateToLatest, openDatabase } from './store/index.ts'
 
 /** Everything that exists once Arca is unsealed. */
@@ -21,6 +24,9 @@ export interface Services {
   kms: Kms
   identity: Identity
   audit: AuditLog
+  policy: PolicyAuthorizer
+  params: Params
+  secrets: Secrets
 }
 
 export interface ServerOptions {
@@ -39,6 +45,13 @@ export interface RunningServer {
   ready: Promise<Services>
   services(): Services | undefined
   close(): Promise<void>
+}
+
+/** Until services use the policy engine: an account's administrator may do everything in its own account. */
+const adminOnlyAuthorize: Authorize = async (caller, action, resourceArn) => {
+  const owner = resourceArn === '*' ? caller.account : parseArn(resourceArn)?.account
+  if (!caller.admin || owner !== caller.account)
+    throw new ArcaError('AccessDenied', `User: ${caller.principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} because no identity-based policy allows the ${action} action`)
 }
 
 export function databaseUrl(config: Config): string {
@@ -77,7 +90,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   ready.catch(() => {})
 
   const finishStartup = async () => {
-    const kms = createKms({ db: db.db, barrier: seal, clock, authorizer: adminOnlyAuthorizer })
+    let kms: Kms | undefined
+    // One policy engine decides for every face; resource tags are read only when a policy asks.
+    const policy = createPolicyAuthorizer({ clock, resourceTags: (key) => (kms && key.id ? kms.keyTags(key.region, key.id) : Promise.resolve({})) })
+    kms = createKms({ db: db.db, barrier: seal, clock, authorizer: policy, lockoutCheck: policy.lockoutCheck })
     const identity = createIdentity({ db: db.db, barrier: seal, clock })
     const boot = await identity.bootstrap({
       accountId: config.accountId,
@@ -85,7 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       adminSecretAccessKey: config.adminSecretAccessKey,
     })
     if (boot.generated) {
-      const file = writeAdminCredentials(config.dataDir, boot.generated)
+      const file = await writeAdminCredentials(config.dataDir, boot.generated)
       announce(`arca: generated administrator credentials for account ${config.accountId}, saved to ${file} (mode 0600):`)
       announce(`  AWS_ACCESS_KEY_ID=${boot.generated.accessKeyId}`)
       announce(`  AWS_SECRET_ACCESS_KEY=${boot.generated.secretAccessKey}`)
@@ -94,7 +110,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // A new hash chain per process start (random node id): nodes sharing a database, or a restart
     // racing a still-running process, never write into the same chain.
     const audit = await createAuditLog({ db: db.db, barrier: seal, clock, mode: config.auditMode, logger })
-    services = { config, clock, logger, db, seal, kms, identity, audit }
+    // Parameter Store: admin-only authorization and no events until the policy engine and outbox are wired to it.
+    const params = createParams({ db: db.db, kms, clock, authorize: adminOnlyAuthorize, events: noEvents })
+    // Secrets Manager: likewise admin-only and without events until the policy engine and outbox are wired.
+    const secrets = createSecrets({ db: db.db, kms, clock, authorize: adminOnlyAuthorize, events: noEvents })
+    services = { config, clock, logger, db, seal, kms, identity, audit, policy, params, secrets }
     inner = createUnsealedApp(services)
     resolveReady(services)
   }

@@ -3,8 +3,12 @@ import { ArcaError, type Clock, type Config, type Logger, uuid } from '../core/i
 import type { Kms } from '../kms/index.ts'
 import type { AuditLog } from '../kms/audit/index.ts'
 import type { Identity } from '../services/identity/index.ts'
+import type { Params } from '../services/params/index.ts'
+import type { Secrets } from '../services/secrets/index.ts'
 import { type AuthDeps, authenticateBearer, authenticateSigV4 } from './auth.ts'
 import { kmsHandler } from './aws/kms.ts'
+import { ssmHandler } from './aws/ssm.ts'
+import { secretsManagerHandler } from './aws/secretsmanager.ts'
 import { createAwsHandler } from './aws/router.ts'
 import { rawRequest } from './raw-request.ts'
 import { SigningKeyCache } from './aws/sigv4.ts'
@@ -14,6 +18,9 @@ import { auditSink, restAudit } from './rest/audit-middleware.ts'
 import { createAuditRoutes } from './rest/routes/audit.ts'
 import { createAdminRoutes } from './rest/routes/admin.ts'
 import { createWhoamiRoute } from './rest/routes/whoami.ts'
+import { createExplainRoute } from './rest/routes/explain.ts'
+import { createParameterRoutes } from './rest/routes/parameters.ts'
+import { createSecretRoutes } from './rest/routes/secrets.ts'
 
 /** What the HTTP faces need once Arca is unsealed. */
 export interface ApiDeps {
@@ -24,6 +31,8 @@ export interface ApiDeps {
   identity: Identity
   /** Every request on both faces appends one record here before it is answered. */
   audit: AuditLog
+  params: Params
+  secrets: Secrets
 }
 
 /** The REST API (`/v1`, bearer token or SigV4 service `arca`) and the AWS faces (`POST /`). */
@@ -55,8 +64,11 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
     }
     await next()
   })
+  rest.route('/admin/explain', createExplainRoute({ kms: deps.kms, identity: deps.identity, defaultAccount: deps.config.accountId, defaultRegion: deps.config.region }))
   rest.route('/admin', createAdminRoutes(deps.identity, { defaultAccount: deps.config.accountId, log: deps.logger }))
   rest.route('/whoami', createWhoamiRoute())
+  rest.route('/parameters', createParameterRoutes(deps.params, { policiesOf: (p) => deps.identity.policiesOf(p), log: deps.logger }))
+  rest.route('/secrets', createSecretRoutes(deps.secrets, { policiesOf: (p) => deps.identity.policiesOf(p), log: deps.logger }))
   rest.route('/audit', createAuditRoutes(deps.audit, { defaultAccount: deps.config.accountId, log: deps.logger }))
   app.route('/v1', rest)
 
@@ -67,7 +79,7 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
       logger: deps.logger,
       maxBodyBytes: deps.config.maxBodyBytes,
       audit,
-      handlers: { kms: kmsHandler(deps.kms) },
+      handlers: { kms: kmsHandler(deps.kms), ssm: ssmHandler(deps.params), secretsmanager: secretsManagerHandler(deps.secrets) },
     }),
   )
   app.notFound((c) => problem(c, new ArcaError('NotFound', `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)))

@@ -39,6 +39,19 @@ export interface KmsContext {
   grants?: GrantStore
 }
 
+/** The full question the authorizer is asked, with the grants that may apply loaded. */
+export async function authzRequest(
+  ctx: KmsContext,
+  caller: Caller,
+  action: string,
+  key: KeyRecord | undefined,
+  extra: Omit<AuthzRequest, 'caller' | 'action' | 'key'> = {},
+): Promise<AuthzRequest> {
+  const req: AuthzRequest = { caller, action, key, ...extra }
+  if (extra.grantOperation !== undefined && key !== undefined && extra.grants === undefined) req.grants = await grantStoreOf(ctx).candidates(key, caller)
+  return req
+}
+
 export async function authorize(
   ctx: KmsContext,
   caller: Caller,

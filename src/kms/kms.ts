@@ -18,6 +18,8 @@ import * as tags from './keys/tags.ts'
 import * as asymmetric from './ops/asymmetric.ts'
 import * as symmetric from './ops/symmetric.ts'
 import type { Caller } from './types.ts'
+import { type ExplainInput, explainKmsRequest } from './explain-request.ts'
+import type { Explanation } from './policy/index.ts'
 
 const operations = {
   createKey: (ctx: KmsContext, caller: Caller, input: lifecycle.CreateKeyInput) => lifecycle.createKey(ctx, caller, input),
@@ -85,6 +87,10 @@ export interface Kms extends KmsOperations {
   }
   /** The AWS-managed key of a service in the caller's account and region, made on first use. */
   awsManagedKey(caller: Pick<Caller, 'account' | 'region'>, service: 'ssm' | 'secretsmanager'): Promise<{ keyId: string; arn: string }>
+  /** Which statement, grant or missing allow decides a request (POST /v1/admin/explain). */
+  explain(caller: Caller, input: ExplainInput): Promise<Explanation>
+  /** A key's tags, for `aws:ResourceTag/<k>` conditions. */
+  keyTags(region: string, keyId: string): Promise<Record<string, string>>
   /** Forgets every cached key row, alias and unwrapped material. */
   clearCaches(): void
   readonly operationNames: readonly KmsOperationName[]
@@ -127,6 +133,8 @@ export function createKms(deps: KmsDeps): Kms {
       const key = await awsManagedKey(ctx, caller, service)
       return { keyId: key.id, arn: key.arn }
     },
+    keyTags: (region, keyId) => tags.keyTags(ctx, region, keyId),
+    explain: (caller, input) => explainKmsRequest(ctx, caller, input),
     clearCaches: () => {
       ctx.store.clearCaches()
       ctx.grants?.clear()

@@ -23,9 +23,21 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     migrationLockTableName: 'arca_migrations_lock',
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
-  const { error, results } = await migrator.migrateToLatest()
-  if (error) throw error
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest()
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+    if (attempt >= SCHEMA_RACE_ATTEMPTS || !droppedMeanwhile(error, schema)) throw error
+  }
+}
+
+// Kysely's PostgreSQL introspection (which the migrator runs before taking its lock) scans every
+// schema of the database and fails with invalid_schema_name (3F000) when another one is dropped
+// during the scan. That schema is not ours, and migrating is idempotent: try again.
+const SCHEMA_RACE_ATTEMPTS = 3
+
+function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown }
+  return e?.code === '3F000' && typeof e.message === 'string' && (ours === undefined || !e.message.includes(`"${ours}"`))
 }
 
 /** The name of the newest migration this build knows: the schema version. */

@@ -25,4 +25,4 @@ export type {
 export { parameterArn, SECRETS_REFERENCE_PREFIX } from './names.ts'
 export { CHANGE_EVENT, POLICY_EVENT } from './events.ts'
 export { ssmViaService } from './cipher.ts'
-export * as PARAMETER_LIMITS from './limits.ts'
+export { MAX_VERSIONS, MAX_LABELS_PER_VERSION, MAX_POLICIES, MAX_TAGS, MAX_STANDARD_VALUE, MAX_ADVANCED_VALUE, MAX_LEVELS } from './limits.ts'

@@ -14,6 +14,8 @@ export interface PutSecretValueInput {
   secretBinary?: Uint8Array
   versionStages?: string[]
   rotationToken?: string
+  /** REST `If-Match`: write only while AWSCURRENT is this version (PreconditionNotMet otherwise). */
+  expectCurrentVersionId?: string
 }
 
 export interface PutSecretValueOutput {
@@ -32,7 +34,7 @@ export async function putSecretValue(deps: SecretsDeps, caller: Caller, input: P
     const row = await findSecret(deps.db, caller, input.secretId)
     await authorizeOn(deps, caller, 'PutSecretValue', row, stages ? { 'secretsmanager:VersionStage': stages } : undefined)
     requireNotDeleted(row)
-    return await addVersion(deps, caller, row, token, value, stages, 'PutSecretValue')
+    return await addVersion(deps, caller, row, token, value, stages, 'PutSecretValue', {}, input.expectCurrentVersionId)
   } finally {
     wipe(value)
   }
@@ -49,6 +51,7 @@ export async function addVersion(
   operation: string,
   /** Metadata changes written in the same transaction (UpdateSecret). */
   changes: { description?: string; kms_key_id?: string | null } = {},
+  expectCurrentVersionId?: string,
 ): Promise<PutSecretValueOutput> {
   const state = await tokenState(deps, caller, row, token, value)
   if (state.state === 'same') return { arn: row.arn, name: row.name, versionId: token, versionStages: state.stages }
@@ -59,7 +62,7 @@ export async function addVersion(
       const now = deps.clock.now()
       await lockSecret(tx, row.id, now)
       if (Object.keys(changes).length) await tx.updateTable('secrets').set(changes).where('id', '=', row.id).execute()
-      const w = await writeVersion(tx, row.id, now, { versionId: token, kind: value.kind, sealed, stages, fill: state.state === 'empty' })
+      const w = await writeVersion(tx, row.id, now, { versionId: token, kind: value.kind, sealed, stages, fill: state.state === 'empty', expectCurrentVersionId })
       await deps.events.record(tx, changeEvent(row, operation, { versionId: token, versionStages: w.stages, ...(w.pruned.length ? { prunedVersionIds: w.pruned } : {}) }))
       return w.stages
     })

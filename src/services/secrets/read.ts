@@ -34,8 +34,14 @@ export async function getSecretValue(deps: SecretsDeps, caller: Caller, input: G
   if (!lookup) throw notFound()
   const wantedStage = stage ?? (versionId === undefined ? AWSCURRENT : undefined)
 
-  let q = deps.db
-    .selectFrom('secrets as s')
+  const base = deps.db.selectFrom('secrets as s')
+  const joined =
+    versionId !== undefined
+      ? base.leftJoin('secret_versions as v', (j) => j.onRef('v.secret_id', '=', 's.id').on('v.version_id', '=', versionId))
+      : base
+          .leftJoin('secret_stages as st', (j) => j.onRef('st.secret_id', '=', 's.id').on('st.stage', '=', wantedStage!))
+          .leftJoin('secret_versions as v', (j) => j.onRef('v.secret_id', '=', 's.id').onRef('v.version_id', '=', 'st.version_id'))
+  const q = joined
     .select([
       's.id',
       's.arn',
@@ -55,13 +61,6 @@ export async function getSecretValue(deps: SecretsDeps, caller: Caller, input: G
       'v.last_accessed_at as version_accessed',
     ])
     .where(lookupWhere(lookup, caller.region))
-  if (versionId !== undefined) {
-    q = q.leftJoin('secret_versions as v', (j) => j.onRef('v.secret_id', '=', 's.id').on('v.version_id', '=', versionId))
-  } else {
-    q = q
-      .leftJoin('secret_stages as st', (j) => j.onRef('st.secret_id', '=', 's.id').on('st.stage', '=', wantedStage!))
-      .leftJoin('secret_versions as v', (j) => j.onRef('v.secret_id', '=', 's.id').onRef('v.version_id', '=', 'st.version_id'))
-  }
   const row = pick(await q.execute(), lookup)
   if (!row) throw notFound()
   await authorizeOn(deps, caller, 'GetSecretValue', row, wantedStage ? { 'secretsmanager:VersionStage': wantedStage } : undefined)

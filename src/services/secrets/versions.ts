@@ -67,6 +67,8 @@ export interface VersionWrite {
   stages?: readonly string[]
   /** Fill an existing version that has no value instead of inserting one. */
   fill?: boolean
+  /** Compare-and-set on AWSCURRENT (REST If-Match), checked under the row lock. */
+  expectCurrentVersionId?: string
 }
 
 export interface VersionWritten {
@@ -99,6 +101,8 @@ export async function writeVersion(tx: Kysely<Schema>, secretId: string, now: nu
       .execute()
   }
   const before = await loadLabels(tx, secretId)
+  if (w.expectCurrentVersionId !== undefined && before.get(AWSCURRENT) !== w.expectCurrentVersionId)
+    throw new ArcaError('PreconditionNotMet', `The current version is ${before.get(AWSCURRENT) ?? 'absent'}, not ${w.expectCurrentVersionId} (If-Match).`)
   let wanted = w.stages ?? [AWSCURRENT]
   // The first value of a secret always becomes AWSCURRENT.
   if (!before.has(AWSCURRENT) && !wanted.includes(AWSCURRENT)) wanted = [AWSCURRENT, ...wanted]
