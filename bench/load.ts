@@ -11,6 +11,7 @@ export interface PreparedRequest {
 export interface LoadResult {
   name: string
   reqPerSec: number
+  p50ms: number
   p99ms: number
   errors: number
 }
@@ -54,5 +55,5 @@ export async function load(name: string, req: PreparedRequest, connections = 16,
   const elapsed = (performance.now() - start) / 1000
   agent.destroy()
   latencies.sort((a, b) => a - b)
-  return { name, reqPerSec: latencies.length / elapsed, p99ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0, errors }
+  return { name, reqPerSec: latencies.length / elapsed, p50ms: latencies[Math.floor(latencies.length * 0.5)] ?? 0, p99ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0, errors }
 }

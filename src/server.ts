@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
-import { ArcaError, type Clock, type Config, type Logger, createLogger, parseArn, systemClock } from './core/index.ts'
+import { ArcaError, type Clock, type Config, type Logger, createLogger, parseArn, systemClock, MS } from './core/index.ts'
 import { createApp } from './api/app.ts'
 import { createUnsealedApp } from './api/unsealed-app.ts'
 import { type Kms, type PolicyAuthorizer, createKms, createPolicyAuthorizer } from './kms/index.ts'
@@ -11,7 +11,9 @@ import { Seal } from './kms/root/index.ts'
 import { type Identity, createIdentity, writeAdminCredentials } from './services/identity/index.ts'
 import { type Params, createParams } from './services/params/index.ts'
 import { type Secrets, createSecrets } from './services/secrets/index.ts'
-import { type Authorize, noEvents } from './services/shared/index.ts'
+import { serviceAuthorizer } from './services/shared/index.ts'
+import { type Notify, createNotify } from './services/notify/index.ts'
+import { type Job, type Scheduler, createJobs, createScheduler, nodeId } from './services/scheduler/index.ts'
 import { type Database, metaStore, migrateToLatest, openDatabase } from './store/index.ts'
 
 /** Everything that exists once Arca is unsealed. */
@@ -27,6 +29,8 @@ export interface Services {
   policy: PolicyAuthorizer
   params: Params
   secrets: Secrets
+  notify: Notify
+  scheduler: Scheduler
 }
 
 export interface ServerOptions {
@@ -35,6 +39,8 @@ export interface ServerOptions {
   logger?: Logger
   /** Where start-up notices for the operator go (generated keys, credentials). Defaults to stdout. */
   announce?: (line: string) => void
+  /** 'manual': jobs run only when something calls `services.scheduler.tick()` (tests move their clock). */
+  scheduler?: 'auto' | 'manual'
 }
 
 export interface RunningServer {
@@ -45,13 +51,6 @@ export interface RunningServer {
   ready: Promise<Services>
   services(): Services | undefined
   close(): Promise<void>
-}
-
-/** Until services use the policy engine: an account's administrator may do everything in its own account. */
-const adminOnlyAuthorize: Authorize = async (caller, action, resourceArn) => {
-  const owner = resourceArn === '*' ? caller.account : parseArn(resourceArn)?.account
-  if (!caller.admin || owner !== caller.account)
-    throw new ArcaError('AccessDenied', `User: ${caller.principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} because no identity-based policy allows the ${action} action`)
 }
 
 export function databaseUrl(config: Config): string {
@@ -90,10 +89,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   ready.catch(() => {})
 
   const finishStartup = async () => {
+    const notify = createNotify({
+      db: db.db,
+      caps: db.caps,
+      clock,
+      barrier: seal,
+      logger,
+      allowPrivate: config.webhookAllowPrivate,
+      retentionMs: config.eventRetentionDays * MS.day,
+    })
     let kms: Kms | undefined
     // One policy engine decides for every face; resource tags are read only when a policy asks.
     const policy = createPolicyAuthorizer({ clock, resourceTags: (key) => (kms && key.id ? kms.keyTags(key.region, key.id) : Promise.resolve({})) })
-    kms = createKms({ db: db.db, barrier: seal, clock, authorizer: policy, lockoutCheck: policy.lockoutCheck })
+    kms = createKms({ db: db.db, barrier: seal, clock, authorizer: policy, lockoutCheck: policy.lockoutCheck, recordEvent: notify.kmsRecorder })
+    const authorize = serviceAuthorizer(policy)
+    const events = { record: async (tx: Parameters<Notify['recordEvent']>[0], e: Parameters<Notify['recordEvent']>[1]) => void (await notify.recordEvent(tx, e)) }
     const identity = createIdentity({ db: db.db, barrier: seal, clock })
     const boot = await identity.bootstrap({
       accountId: config.accountId,
@@ -110,11 +120,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // A new hash chain per process start (random node id): nodes sharing a database, or a restart
     // racing a still-running process, never write into the same chain.
     const audit = await createAuditLog({ db: db.db, barrier: seal, clock, mode: config.auditMode, logger })
-    // Parameter Store: admin-only authorization and no events until the policy engine and outbox are wired to it.
-    const params = createParams({ db: db.db, kms, clock, authorize: adminOnlyAuthorize, events: noEvents })
-    // Secrets Manager: likewise admin-only and without events until the policy engine and outbox are wired.
-    const secrets = createSecrets({ db: db.db, kms, clock, authorize: adminOnlyAuthorize, events: noEvents })
-    services = { config, clock, logger, db, seal, kms, identity, audit, policy, params, secrets }
+    const params = createParams({ db: db.db, kms, clock, authorize, events })
+    const secrets = createSecrets({ db: db.db, kms, clock, authorize, events })
+    const jobs: Job[] = [
+      ...createJobs({ kms, notify }),
+      { name: 'ssm.parameter-policies', every: MS.minute, run: (now) => params.runDueParameterPolicies(now) },
+      { name: 'secretsmanager.purge-deleted', every: MS.minute, run: (now) => secrets.purgeDeletedSecrets(now) },
+    ]
+    const scheduler = createScheduler({ db: db.db, clock, nodeId: nodeId(), logger, jobs })
+    if (opts.scheduler !== 'manual') scheduler.start()
+    services = { config, clock, logger, db, seal, kms, identity, audit, policy, params, secrets, notify, scheduler }
     inner = createUnsealedApp(services)
     resolveReady(services)
   }
@@ -147,6 +162,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ready,
     services: () => services,
     async close() {
+      // Stop jobs and end open event streams first: an SSE stream would keep the server open.
+      await services?.scheduler.stop()
+      services?.notify.close()
       await new Promise<void>((res) => server.close(() => res()))
       // The last records and a signed checkpoint of this chain's head.
       await services?.audit.close().catch((e: unknown) => logger.error('closing the audit log failed', { error: e instanceof Error ? e.message : String(e) }))

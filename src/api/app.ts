@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
-import { ArcaError, VERSION } from '../core/index.ts'
+import { ArcaError, VERSION, silentLogger, uuid } from '../core/index.ts'
+import { awsErrorResponse } from './aws/router.ts'
 import type { Seal } from '../kms/root/index.ts'
 import { problem } from './rest/problem.ts'
 import { createOperatorRoutes } from './rest/routes/operator.ts'
@@ -26,6 +27,12 @@ export function createApp(deps: AppDeps): Hono {
     const inner = deps.ready()
     if (deps.seal.sealed || !inner) {
       const err = new ArcaError('Sealed', deps.seal.sealed ? 'Arca is sealed: unseal it with `arca operator unseal` (POST /v1/operator/unseal)' : 'Arca is starting; retry in a moment.')
+      // AWS clients read only `__type`: answer them in their own protocol.
+      const target = c.req.header('x-amz-target')
+      if (target) {
+        const service = target.startsWith('AmazonSSM.') ? 'ssm' : target.startsWith('secretsmanager.') ? 'secretsmanager' : 'kms'
+        return awsErrorResponse(c, silentLogger, err, service, uuid())
+      }
       return problem(c, err)
     }
     return inner.fetch(c.req.raw, c.env)

@@ -19,6 +19,9 @@ import { createAuditRoutes } from './rest/routes/audit.ts'
 import { createAdminRoutes } from './rest/routes/admin.ts'
 import { createWhoamiRoute } from './rest/routes/whoami.ts'
 import { createExplainRoute } from './rest/routes/explain.ts'
+import { createEventRoutes } from './rest/routes/events.ts'
+import { createWebhookRoutes } from './rest/routes/webhooks.ts'
+import type { Notify } from '../services/notify/index.ts'
 import { createParameterRoutes } from './rest/routes/parameters.ts'
 import { createSecretRoutes } from './rest/routes/secrets.ts'
 
@@ -33,6 +36,7 @@ export interface ApiDeps {
   audit: AuditLog
   params: Params
   secrets: Secrets
+  notify: Notify
 }
 
 /** The REST API (`/v1`, bearer token or SigV4 service `arca`) and the AWS faces (`POST /`). */
@@ -64,6 +68,8 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
     }
     await next()
   })
+  rest.route('/webhooks', createWebhookRoutes(deps.notify.webhooks, { defaultAccount: deps.config.accountId, log: deps.logger }))
+  rest.route('/events', createEventRoutes(deps.notify, { defaultAccount: deps.config.accountId, log: deps.logger }))
   rest.route('/admin/explain', createExplainRoute({ kms: deps.kms, identity: deps.identity, defaultAccount: deps.config.accountId, defaultRegion: deps.config.region }))
   rest.route('/admin', createAdminRoutes(deps.identity, { defaultAccount: deps.config.accountId, log: deps.logger }))
   rest.route('/whoami', createWhoamiRoute())

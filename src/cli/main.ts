@@ -1,5 +1,6 @@
 import { ArcaError, isArcaError } from '../core/index.ts'
 import { ADMIN_USAGE, runAdmin } from './admin.ts'
+import { WEBHOOKS_USAGE, runWebhooks } from './webhooks.ts'
 import { runOperator } from './operator.ts'
 import { runServer } from './server-command.ts'
 
@@ -14,6 +15,7 @@ commands:
   operator unseal [SHARE]        give one unseal share to a running server (prompted when omitted)
   operator status                show whether the server is sealed
 ${ADMIN_USAGE}
+${WEBHOOKS_USAGE}
 
   --endpoint URL (or ARCA_ENDPOINT, default http://127.0.0.1:8321) for commands that talk to a server
   credentials: ARCA_TOKEN, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or --profile NAME, or ./data/admin-credentials
@@ -33,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runOperator(rest)
       case 'admin':
         return await runAdmin(rest)
+      case 'webhooks':
+        return await runWebhooks(rest)
       case undefined:
       case 'help':
       case '--help':

@@ -17,6 +17,10 @@ export interface Config {
   adminAccessKeyId?: string
   adminSecretAccessKey?: string
   logLevel: LogLevel
+  /** ARCA_WEBHOOK_ALLOW_PRIVATE=true: webhooks may target private and link-local addresses (loopback always may). */
+  webhookAllowPrivate: boolean
+  /** ARCA_EVENT_RETENTION_DAYS: how long events stay readable (stream resumption, audit of deliveries). */
+  eventRetentionDays: number
   /** Upper bound on one request body, bytes. */
   maxBodyBytes: number
   /** `sync`: a response waits for its audit record's commit; `async`: it does not (a crash may lose the last few ms). */
@@ -37,6 +41,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new ArcaError('Validation', `ARCA_LOG_LEVEL must be debug, info, warn or error`)
   const auditMode = env.ARCA_AUDIT_MODE ?? 'sync'
   if (auditMode !== 'sync' && auditMode !== 'async') throw new ArcaError('Validation', `ARCA_AUDIT_MODE must be sync or async, got '${auditMode}'`)
+  const retention = Number(env.ARCA_EVENT_RETENTION_DAYS ?? 7)
+  // At least 2 days: longer than the 24-hour webhook retry window.
+  if (!Number.isInteger(retention) || retention < 2 || retention > 365) throw new ArcaError('Validation', `ARCA_EVENT_RETENTION_DAYS must be a whole number of days from 2 to 365`)
   const cfg: Config = {
     host: env.ARCA_HOST ?? '127.0.0.1',
     port,
@@ -45,6 +52,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accountId,
     logLevel,
     maxBodyBytes: Number(env.ARCA_MAX_BODY_BYTES ?? 1_048_576),
+    webhookAllowPrivate: env.ARCA_WEBHOOK_ALLOW_PRIVATE === 'true',
+    eventRetentionDays: Number(env.ARCA_EVENT_RETENTION_DAYS ?? 7),
     auditMode,
   }
   if (env.ARCA_DATABASE_URL) cfg.databaseUrl = env.ARCA_DATABASE_URL

@@ -33,7 +33,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 // Kysely's PostgreSQL introspection (which the migrator runs before taking its lock) scans every
 // schema of the database and fails with invalid_schema_name (3F000) when another one is dropped
 // during the scan. That schema is not ours, and migrating is idempotent: try again.
-const SCHEMA_RACE_ATTEMPTS = 3
+const SCHEMA_RACE_ATTEMPTS = 10
 
 function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
   const e = error as { code?: unknown; message?: unknown }

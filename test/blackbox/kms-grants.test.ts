@@ -1,7 +1,6 @@
 /**
- * Grants and multi-Region keys through the real @aws-sdk/client-kms. Authorization is interim
- * (the account's administrator may do everything, others nothing): a grantee's use of a grant
- * waits for the policy engine (it.todo below).
+ * Grants and multi-Region keys through the real @aws-sdk/client-kms, including a grantee
+ * without identity policies using a key only through its grant.
  */
 import {
   CreateGrantCommand,
@@ -25,7 +24,7 @@ import {
   paginateListGrants,
 } from '@aws-sdk/client-kms'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { kmsClient, sdkError } from '../support/aws.ts'
+import { adminApi, kmsClient, sdkError } from '../support/aws.ts'
 import { TEST_ACCOUNT, TEST_REGION, type TestServer, startTestServer } from '../support/server.ts'
 
 let t: TestServer
@@ -127,7 +126,35 @@ describe('grants', () => {
     expect(e.name).toBe('ValidationException')
   })
 
-  it.todo('a grantee without identity policies may use the key through the grant (needs the policy engine in the server)')
+  it('a grantee without identity policies may use the key through the grant, within its constraints, until it is revoked', async () => {
+    const made = await adminApi(t, 'POST', '/users', { name: 'grantee' })
+    expect(made.status).toBe(201)
+    const key = await adminApi(t, 'POST', '/users/grantee/access-keys')
+    const app = kmsClient(t, { credentials: { accessKeyId: key.json.accessKeyId as string, secretAccessKey: key.json.secretAccessKey as string } })
+    try {
+      const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!
+      const arn = `arn:aws:kms:${TEST_REGION}:${TEST_ACCOUNT}:key/${keyId}`
+      let e = await sdkError(app.send(new EncryptCommand({ KeyId: arn, Plaintext: enc.encode('x'), EncryptionContext: { app: 'web' } })))
+      expect(e.name).toBe('AccessDeniedException')
+
+      const g = await kms.send(
+        new CreateGrantCommand({ KeyId: keyId, GranteePrincipal: made.json.arn as string, Operations: ['Encrypt', 'Decrypt'], Constraints: { EncryptionContextSubset: { app: 'web' } } }),
+      )
+      const ct = (await app.send(new EncryptCommand({ KeyId: arn, Plaintext: enc.encode('granted'), EncryptionContext: { app: 'web', extra: '1' } }))).CiphertextBlob!
+      expect(new TextDecoder().decode((await app.send(new DecryptCommand({ CiphertextBlob: ct, EncryptionContext: { app: 'web', extra: '1' } }))).Plaintext)).toBe('granted')
+      e = await sdkError(app.send(new EncryptCommand({ KeyId: arn, Plaintext: enc.encode('x'), EncryptionContext: { app: 'other' } })))
+      expect(e.name).toBe('AccessDeniedException')
+      e = await sdkError(app.send(new DescribeKeyCommand({ KeyId: arn })))
+      expect(e.name).toBe('AccessDeniedException')
+
+      await kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: g.GrantId }))
+      e = await sdkError(app.send(new DecryptCommand({ CiphertextBlob: ct, EncryptionContext: { app: 'web', extra: '1' } })))
+      expect(e.name).toBe('AccessDeniedException')
+      expect(e.$metadata.httpStatusCode).toBe(400)
+    } finally {
+      app.destroy()
+    }
+  })
 })
 
 describe('multi-Region keys', () => {

@@ -28,3 +28,8 @@ export function containsValue(haystack: Buffer, needle: string | Uint8Array): bo
   }
   return false
 }
+
+/** Signs the client's requests at the test server's (manual) time, so moving the clock keeps SigV4 valid. */
+export function followClock(client: SecretsManagerClient, t: TestServer): void {
+  ;(client.config as { systemClockOffset: number }).systemClockOffset = t.clock.now() - Date.now()
+}

@@ -1,4 +1,5 @@
 import { ArcaError, accountRootArn } from '../../core/index.ts'
+import { validatePolicy } from '../policy/index.ts'
 
 // AWS: a key policy document may hold at most 32 KB.
 export const MAX_POLICY_BYTES = 32_768
@@ -24,7 +25,10 @@ export function defaultKeyPolicy(account: string): string {
   )
 }
 
-/** Size and JSON checks every key policy gets; the grammar is checked by the policy engine. */
+/**
+ * Every key policy written (CreateKey, PutKeyPolicy, ReplicateKey), bypass or not: size, JSON, then
+ * the policy engine's grammar check, so a document the evaluator would refuse is never stored.
+ */
 export function checkPolicyText(policy: string): void {
   if (typeof policy !== 'string' || policy.length === 0) throw new ArcaError('MalformedPolicyDocument', 'The policy document is empty.')
   if (Buffer.byteLength(policy, 'utf8') > MAX_POLICY_BYTES) throw new ArcaError('LimitExceeded', `The key policy exceeds the ${MAX_POLICY_BYTES}-byte quota.`)
@@ -36,4 +40,5 @@ export function checkPolicyText(policy: string): void {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc) || !('Statement' in doc))
     throw new ArcaError('MalformedPolicyDocument', 'The policy document must be a JSON object with a Statement.')
+  validatePolicy(policy, 'key')
 }

@@ -1,4 +1,5 @@
 import { ACCOUNT_ID_PATTERN, ArcaError, validationError } from '../../core/index.ts'
+import { validatePolicy } from '../../kms/index.ts'
 
 // IAM CreateUser/CreateRole: UserName/RoleName 1–64 of [\w+=,.@-].
 export const PRINCIPAL_NAME = /^[\w+=,.@-]{1,64}$/
@@ -89,15 +90,13 @@ export function checkTtlSeconds(ttl: unknown, field = 'ttlSeconds'): number {
   return ttl
 }
 
-const malformed = (message: string) => new ArcaError('MalformedPolicyDocument', message, { field: 'document' })
-const VERSIONS = new Set(['2012-10-17', '2008-10-17'])
-
 /**
- * Structural check of an identity policy in the AWS grammar (the evaluator, which comes with
- * the policy engine, checks the rest). Messages follow IAM's where IAM has one.
+ * An identity policy upload: IAM's size bounds, IAM's wording for a JSON syntax error, then the
+ * policy engine's grammar check (the same parser the evaluator uses, so a stored document always
+ * compiles), with the field named.
  */
 export function checkPolicyDocument(document: unknown): string {
-  if (typeof document !== 'string' || document.length === 0) throw malformed('The policy document is empty.')
+  if (typeof document !== 'string' || document.length === 0) throw new ArcaError('MalformedPolicyDocument', 'The policy document is empty.', { field: 'document' })
   if (document.length > POLICY_DOCUMENT_MAX_CHARS) {
     throw validationError('document', `${document.length} characters`, `Member must have length less than or equal to ${POLICY_DOCUMENT_MAX_CHARS}`)
   }
@@ -107,26 +106,16 @@ export function checkPolicyDocument(document: unknown): string {
       field: 'document',
     })
   }
-  let parsed: unknown
   try {
-    parsed = JSON.parse(document)
+    JSON.parse(document)
   } catch (cause) {
     throw new ArcaError('MalformedPolicyDocument', `Syntax errors in policy: ${(cause as Error).message}`, { field: 'document' })
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw malformed('Syntax errors in policy: the document must be a JSON object.')
-  const doc = parsed as Record<string, unknown>
-  if (doc.Version !== undefined && !(typeof doc.Version === 'string' && VERSIONS.has(doc.Version))) {
-    throw malformed('The policy Version must be "2012-10-17" or "2008-10-17".')
-  }
-  const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement]
-  if (statements.length === 0) throw malformed('Policy document must contain at least one Statement.')
-  for (const st of statements) {
-    if (typeof st !== 'object' || st === null || Array.isArray(st)) throw malformed('Syntax errors in policy: each Statement must be a JSON object.')
-    const s = st as Record<string, unknown>
-    if (s.Effect !== 'Allow' && s.Effect !== 'Deny') throw malformed('Policy statement Effect must be "Allow" or "Deny".')
-    if ('Principal' in s || 'NotPrincipal' in s) throw malformed('Policy document should not specify a principal.')
-    if (!('Action' in s) && !('NotAction' in s)) throw malformed('Policy statement must contain actions.')
-    if (!('Resource' in s) && !('NotResource' in s)) throw malformed('Policy statement must contain resources.')
+  try {
+    validatePolicy(document, 'identity')
+  } catch (e) {
+    if (e instanceof ArcaError && e.code === 'MalformedPolicyDocument') throw new ArcaError('MalformedPolicyDocument', e.message, { field: 'document' })
+    throw e
   }
   return document
 }

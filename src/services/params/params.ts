@@ -5,7 +5,7 @@ import { deleteParameter, deleteParameters } from './delete.ts'
 import { describeParameters } from './describe.ts'
 import { labelParameterVersion, listLabels, unlabelParameterVersion } from './labels.ts'
 import { runDueParameterPolicies } from './policy-job.ts'
-import { putParameter } from './put.ts'
+import { putParameter, putParameters } from './put.ts'
 import { getParameter, getParameterHistory, getParameters } from './read.ts'
 import { addTagsToResource, listTagsForResource, removeTagsFromResource } from './tags.ts'
 import type { ParamsContext, ParamsDeps, PutParameterInput, WriteCondition } from './types.ts'
@@ -34,6 +34,8 @@ export type ParamsOperations = { [K in keyof Operations]: Bound<Operations[K]> }
 export type ParamsOperationName = keyof Operations
 
 export interface Params extends ParamsOperations {
+  /** Many puts in one transaction, all or none (imports and seeding); each checked as PutParameter. */
+  putParameters(caller: Caller, inputs: PutParameterInput[]): Promise<{ version: number; tier: string }[]>
   /** Every label of a parameter and the version it names (REST). */
   listLabels(caller: Caller, input: { name: string }): Promise<{ labels: { label: string; version: number }[] }>
   /** The scheduler's job: fires due parameter policies once each; returns how many acted. */
@@ -63,6 +65,7 @@ export function createParams(deps: ParamsDeps): Params {
   }
   return {
     ...(bound as ParamsOperations),
+    putParameters: (caller, inputs) => putParameters(ctx, caller, inputs),
     listLabels: (caller, input) => listLabels(ctx, caller, input),
     runDueParameterPolicies: (now) => runDueParameterPolicies(ctx, now),
     clearCaches: () => ctx.cipher.clear(),

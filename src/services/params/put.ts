@@ -20,41 +20,91 @@ import type { ParamsContext, PutParameterInput, WriteCondition } from './types.t
  * transaction, which stays short; only the AES-GCM seal (bound to the version) is redone on retry.
  */
 export async function putParameter(ctx: ParamsContext, caller: Caller, input: PutParameterInput, cond: WriteCondition = {}): Promise<{ version: number; tier: string }> {
+  const req = await request(ctx, caller, input)
+  const dataKey: KeyHolder = {}
+  try {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = await parameterRow(ctx.db, caller, req.name)
+      const write = await prepare(ctx, caller, req, cond, current, dataKey)
+      const done = await ctx.db.transaction().execute((tx) => writeVersion(ctx, tx, write))
+      if (done) return { version: write.version, tier: write.eff.tier }
+      if (!current && !input.overwrite && cond.expectedVersion === undefined) throw alreadyExists()
+    }
+    throw new ArcaError('Conflict', `Too many concurrent updates of ${req.name}; try again.`)
+  } finally {
+    dataKey.key?.plaintext.fill(0)
+  }
+}
+
+/**
+ * Many puts in one transaction, all or none (imports, seeding): each is checked and sealed as
+ * PutParameter would, then written together; a concurrent change to any of them answers
+ * TooManyUpdates and nothing is written.
+ */
+export async function putParameters(ctx: ParamsContext, caller: Caller, inputs: PutParameterInput[]): Promise<{ version: number; tier: string }[]> {
+  const holders: KeyHolder[] = []
+  try {
+    const writes: Write[] = []
+    const seen = new Set<string>()
+    for (const input of inputs) {
+      const req = await request(ctx, caller, input)
+      if (seen.has(req.name)) throw new ArcaError('Validation', `Parameter ${req.name} appears twice in one batch.`)
+      seen.add(req.name)
+      const holder: KeyHolder = {}
+      holders.push(holder)
+      writes.push(await prepare(ctx, caller, req, {}, await parameterRow(ctx.db, caller, req.name), holder))
+    }
+    await ctx.db.transaction().execute(async (tx) => {
+      for (const w of writes) if (!(await writeVersion(ctx, tx, w))) throw new ArcaError('Conflict', `Parameter ${w.name} changed while the batch was being written; try again.`)
+    })
+    return writes.map((w) => ({ version: w.version, tier: w.eff.tier }))
+  } finally {
+    for (const h of holders) h.key?.plaintext.fill(0)
+  }
+}
+
+interface Request {
+  input: PutParameterInput
+  name: string
+  arn: string
+  now: number
+  newPolicies: ParsedPolicy[] | undefined
+}
+
+interface KeyHolder {
+  key?: DataKey & { for: string }
+}
+
+const alreadyExists = () => new ArcaError('AlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.')
+
+async function request(ctx: ParamsContext, caller: Caller, input: PutParameterInput): Promise<Request> {
   const name = checkWritableName(caller, input.name)
   const arn = parameterArn(caller, name)
   await ctx.authorize(caller, 'ssm:PutParameter', arn)
   checkPutInput(input)
   const now = ctx.clock.now()
-  const newPolicies = input.policies === undefined ? undefined : parsePolicies(input.policies, now)
-  let dataKey: (DataKey & { for: string }) | undefined
-  try {
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await parameterRow(ctx.db, caller, name)
-      if (cond.expectedVersion !== undefined && (current?.version ?? 0) !== cond.expectedVersion)
-        throw new ArcaError('PreconditionNotMet', `Parameter ${name} is at version ${current?.version ?? 0}, not ${cond.expectedVersion}.`)
-      if (current && !input.overwrite && cond.expectedVersion === undefined)
-        throw new ArcaError('AlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.')
-      const policies = newPolicies ?? (current ? storedPolicies(parseJsonList(current.policies)) : [])
-      const eff = effectiveFields(input, current, input.value, policies)
-      if (eff.allowedPattern !== null && !compilePattern(eff.allowedPattern).test(input.value))
-        throw new ArcaError('PatternMismatch', `Parameter value, cannot be validated against allowedPattern: ${eff.allowedPattern}`, { field: 'value' })
-      const keyFor = eff.type === 'SecureString' ? `secure:${eff.keyId}` : 'service'
-      if (dataKey?.for !== keyFor) {
-        dataKey?.plaintext.fill(0)
-        dataKey = { ...(await ctx.cipher.newDataKey(caller, arn, eff.type === 'SecureString' ? { keyId: eff.keyId! } : undefined)), for: keyFor }
-      }
-      const version = (current?.version ?? 0) + 1
-      const sealed = ctx.cipher.seal(dataKey.plaintext, arn, version, input.value)
-      const write: Write = { caller, name, arn, now, eff, version, current, policies, replacePolicies: newPolicies !== undefined || !current, dataKey: dataKey.blob, value: sealed, input }
-      const done = await ctx.db.transaction().execute((tx) => writeVersion(ctx, tx, write))
-      if (done) return { version, tier: eff.tier }
-      if (!current && !input.overwrite && cond.expectedVersion === undefined)
-        throw new ArcaError('AlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.')
-    }
-    throw new ArcaError('Conflict', `Too many concurrent updates of ${name}; try again.`)
-  } finally {
-    dataKey?.plaintext.fill(0)
+  return { input, name, arn, now, newPolicies: input.policies === undefined ? undefined : parsePolicies(input.policies, now) }
+}
+
+/** One attempt's write: checks against the current parameter, a data key (kept across retries while type and key stay), the sealed value. */
+async function prepare(ctx: ParamsContext, caller: Caller, req: Request, cond: WriteCondition, current: ParameterRow | undefined, holder: KeyHolder): Promise<Write> {
+  const { input, name, arn } = req
+  if (cond.expectedVersion !== undefined && (current?.version ?? 0) !== cond.expectedVersion)
+    throw new ArcaError('PreconditionNotMet', `Parameter ${name} is at version ${current?.version ?? 0}, not ${cond.expectedVersion}.`)
+  if (current && !input.overwrite && cond.expectedVersion === undefined) throw alreadyExists()
+  const policies = req.newPolicies ?? (current ? storedPolicies(parseJsonList(current.policies)) : [])
+  const eff = effectiveFields(input, current, input.value, policies)
+  if (eff.allowedPattern !== null && !compilePattern(eff.allowedPattern).test(input.value))
+    throw new ArcaError('PatternMismatch', `Parameter value, cannot be validated against allowedPattern: ${eff.allowedPattern}`, { field: 'value' })
+  const keyFor = eff.type === 'SecureString' ? `secure:${eff.keyId}` : 'service'
+  if (holder.key?.for !== keyFor) {
+    holder.key?.plaintext.fill(0)
+    holder.key = undefined
+    holder.key = { ...(await ctx.cipher.newDataKey(caller, arn, eff.type === 'SecureString' ? { keyId: eff.keyId! } : undefined)), for: keyFor }
   }
+  const version = (current?.version ?? 0) + 1
+  const value = ctx.cipher.seal(holder.key.plaintext, arn, version, input.value)
+  return { caller, name, arn, now: req.now, eff, version, current, policies, replacePolicies: req.newPolicies !== undefined || !current, dataKey: holder.key.blob, value, input }
 }
 
 interface Write {
