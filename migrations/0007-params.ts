@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import { blobType, isPostgres } from './columns.ts'
 
 /**
- * Parameter Store: one row per parameter (its current metadata), one per kept version (the
+ * Parameter Store: one row per parameter (its current metadata and newest sealed value), one per kept version (the
  * envelope-encrypted value), labels (each names one version of its parameter) and the
  * parameter policies with their next due time (the policy job's work list).
  *
@@ -38,6 +38,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     // JSON object of tag key → value.
     .addColumn('tags', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
+    // The newest version's sealed value and data key (a copy of its version row), so that a
+    // subtree listing is one index range scan with no join.
+    .addColumn('data_key', blob, (c) => c.notNull())
+    .addColumn('value', blob, (c) => c.notNull())
     .addPrimaryKeyConstraint('ssm_parameters_pk', ['account', 'region', 'name'])
     .execute()
   await db.schema.createIndex('ssm_parameters_parent').on('ssm_parameters').columns(['account', 'region', 'parent', 'name']).execute()

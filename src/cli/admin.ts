@@ -37,7 +37,8 @@ export async function runAdmin(args: string[]): Promise<number> {
     return encodeURIComponent(v)
   }
   let result: unknown
-  switch (`${group} ${action}`) {
+  // `explain` takes no sub-command: the switch key is then the group alone.
+  switch (action === undefined ? group : `${group} ${action}`) {
     case 'accounts create':
       result = await client.request('POST', '/v1/admin/accounts', values.id ? { id: values.id } : {})
       break

@@ -247,6 +247,9 @@ export interface SsmParameterTable {
   /** JSON object of tag key → value. */
   tags: string
   created_at: number
+  /** The newest version's data key and sealed value (copied from its version row). */
+  data_key: Uint8Array
+  value: Uint8Array
 }
 
 /** One kept version of a parameter; the value is envelope-encrypted (services/params/cipher.ts). */

@@ -10,12 +10,16 @@ import type { ParameterOut, ParamsContext, StringFilter } from './types.ts'
 // Arca: rows examined per page when a filter is applied in memory (BeginsWith on Type/KeyId, Label).
 const FILTER_WINDOW = 100
 
+/** The columns a listing reads: the parameter row's newest version, or a labelled version row. */
+type Listed = Pick<VersionRow, 'name' | 'version' | 'type' | 'data_type' | 'modified_at' | 'data_key' | 'value'>
+
 const pushable = (f: CheckedFilter) => f.option === 'Equals' && (f.key === 'Type' || f.key === 'KeyId')
 
 /**
  * GetParametersByPath. The subtree is an index range scan: recursive reads the primary key range
  * [`prefix`, `prefix` with its final '/' → '0'), one level reads the (parent, name) index; both
- * in name order from the keyset cursor, each row joined to its newest version by primary key.
+ * in name order from the keyset cursor. The parameter row carries its newest sealed value, so
+ * there is no join (a Label filter alone reads labelled version rows by primary key).
  * Per-request cost depends on the page size, never on how many parameters exist.
  */
 export async function getParametersByPath(
@@ -33,29 +37,25 @@ export async function getParametersByPath(
   const window = inMemory.length ? Math.max(FILTER_WINDOW, max + 1) : max + 1
 
   let q = ctx.db
-    .selectFrom('ssm_parameters as p')
-    .innerJoin('ssm_parameter_versions as v', (j) =>
-      j.onRef('v.account', '=', 'p.account').onRef('v.region', '=', 'p.region').onRef('v.name', '=', 'p.name').onRef('v.version', '=', 'p.version'),
-    )
-    .selectAll('v')
-    .select('p.key_id as current_key_id')
-    .where('p.account', '=', caller.account)
-    .where('p.region', '=', caller.region)
-  if (!input.recursive) q = q.where('p.parent', '=', prefix)
-  else if (prefix !== '/') q = q.where('p.name', '>=', prefix).where('p.name', '<', subtreeEnd(prefix))
-  if (after !== undefined) q = q.where('p.name', '>', after)
-  for (const f of filters.filter(pushable)) q = q.where(f.key === 'Type' ? 'p.type' : 'p.key_id', 'in', f.values)
-  const rows = await q.orderBy('p.name').limit(window).execute()
+    .selectFrom('ssm_parameters')
+    .select(['name', 'version', 'type', 'key_id', 'data_type', 'modified_at', 'data_key', 'value'])
+    .where('account', '=', caller.account)
+    .where('region', '=', caller.region)
+  if (!input.recursive) q = q.where('parent', '=', prefix)
+  else if (prefix !== '/') q = q.where('name', '>=', prefix).where('name', '<', subtreeEnd(prefix))
+  if (after !== undefined) q = q.where('name', '>', after)
+  for (const f of filters.filter(pushable)) q = q.where(f.key === 'Type' ? 'type' : 'key_id', 'in', f.values)
+  const rows = await q.orderBy('name').limit(window).execute()
 
   const label = inMemory.find((f) => f.key === 'Label')
   const labelled = label ? await labelledVersions(ctx, caller, rows.map((r) => r.name), label.values) : undefined
-  const picked: VersionRow[] = []
+  const picked: Listed[] = []
   let last: string | undefined
   let i = 0
   for (; i < rows.length && picked.length < max; i++) {
     const r = rows[i]!
     last = r.name
-    if (!inMemory.every((f) => f.key === 'Label' || matchText(f, f.key === 'Type' ? r.type : r.current_key_id))) continue
+    if (!inMemory.every((f) => f.key === 'Label' || matchText(f, f.key === 'Type' ? r.type : r.key_id))) continue
     if (labelled) {
       const v = labelled.get(r.name)
       if (v === undefined) continue

@@ -141,14 +141,14 @@ async function writeVersion(ctx: ParamsContext, tx: Kysely<Schema>, w: Write): P
     const tags = Object.fromEntries((w.input.tags ?? []).map((t) => [t.key, t.value]))
     const r = await tx
       .insertInto('ssm_parameters')
-      .values({ account: scope.account, region: scope.region, name: w.name, parent: parentOf(w.name), ...fields, version: w.version, tags: JSON.stringify(tags), created_at: w.now })
+      .values({ account: scope.account, region: scope.region, name: w.name, parent: parentOf(w.name), ...fields, version: w.version, tags: JSON.stringify(tags), created_at: w.now, data_key: w.dataKey, value: w.value })
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst()
     if (Number(r.numInsertedOrUpdatedRows ?? 0) !== 1) return false
   } else {
     const r = await tx
       .updateTable('ssm_parameters')
-      .set({ ...fields, version: w.version })
+      .set({ ...fields, version: w.version, data_key: w.dataKey, value: w.value })
       .where('account', '=', scope.account)
       .where('region', '=', scope.region)
       .where('name', '=', w.name)

@@ -8,7 +8,7 @@ import { decodeToken, encodeToken } from './tokens.ts'
 import type { ParameterHistoryOut, ParameterOut, ParamsContext } from './types.ts'
 
 /** A version's value as the caller may see it: plaintext, or a SecureString's ciphertext without WithDecryption. */
-export function valueOf(ctx: ParamsContext, caller: Caller, arn: string, row: VersionRow, withDecryption: boolean | undefined): Promise<string> | string {
+export function valueOf(ctx: ParamsContext, caller: Caller, arn: string, row: Pick<VersionRow, 'type' | 'version' | 'data_key' | 'value'>, withDecryption: boolean | undefined): Promise<string> | string {
   if (row.type === 'SecureString' && !withDecryption) return ctx.cipher.envelope(row)
   return ctx.cipher.open(caller, arn, row.version, row)
 }

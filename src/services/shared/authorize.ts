@@ -1,5 +1,5 @@
-import { parseArn } from '../../core/index.ts'
-import { type AuthzRequest, type Authorizer, defaultKeyPolicy } from '../../kms/index.ts'
+import { accountRootArn, parseArn } from '../../core/index.ts'
+import type { AuthzRequest, Authorizer } from '../../kms/index.ts'
 import type { Authorize } from './deps.ts'
 
 type PolicyResource = NonNullable<AuthzRequest['key']>
@@ -27,13 +27,21 @@ function withDelegation(policy: string, account: string): string {
     if (!doc || typeof doc !== 'object') text = policy // malformed: the evaluator fails closed
     else {
       const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : []
-      const root = JSON.parse(defaultKeyPolicy(account)).Statement[0]
-      text = JSON.stringify({ ...doc, Statement: [...statements, { ...root, Sid: 'ArcaAccountDelegation' }] })
+      text = JSON.stringify({ ...doc, Statement: [...statements, delegationStatement(account)] })
     }
     if (delegating.size >= MAX_CACHED) delegating.delete(delegating.keys().next().value!)
     delegating.set(cacheKey, text)
   }
   return text
+}
+
+function delegationStatement(account: string) {
+  return { Sid: 'ArcaAccountDelegation', Effect: 'Allow', Principal: { AWS: accountRootArn(account) }, Action: '*', Resource: '*' }
+}
+
+/** A resource without a policy of its own: identity policies of its account decide. */
+function delegationOnly(account: string): string {
+  return JSON.stringify({ Version: '2012-10-17', Statement: [delegationStatement(account)] })
 }
 
 /**
@@ -47,7 +55,7 @@ export function serviceAuthorizer(engine: Authorizer): Authorize {
     let policy: string
     if (extra?.resourcePolicy) policy = withDelegation(extra.resourcePolicy, account)
     else {
-      policy = defaults.get(account) ?? defaultKeyPolicy(account)
+      policy = defaults.get(account) ?? delegationOnly(account)
       if (defaults.size < MAX_CACHED) defaults.set(account, policy)
     }
     const resource = { arn: resourceArn, account, policy } as PolicyResource

@@ -38,8 +38,12 @@ export function createExplainRoute(deps: { kms: Pick<Kms, 'explain'>; identity: 
       const arn = parseArn(body.principal)
       const [kind, name] = arn ? (arn.resource.split('/') as [string, string]) : ['user', body.principal]
       if (kind !== 'user' && kind !== 'role') throw new ArcaError('Validation', 'principal must be a user or role.', { field: 'principal' })
-      const who = await deps.identity.getPrincipal(kind, arn?.account || account, name)
-      if (!who) throw new ArcaError('NotFound', `No ${kind} ${body.principal} in account ${arn?.account || account}.`)
+      // A principal ARN names its account: the same scoping as `?account=` (only the default
+      // account's administrator may look into another account).
+      const target = arn?.account || account
+      if (target !== me.account && !(me.account === deps.defaultAccount)) throw deniedTo(me, `access to account ${target} (only the default account's administrator may act in other accounts)`)
+      const who = await deps.identity.getPrincipal(kind, target, name)
+      if (!who) throw new ArcaError('NotFound', `No ${kind} ${body.principal} in account ${target}.`)
       const caller: Caller = {
         account: who.account,
         principalArn: who.arn,
@@ -47,6 +51,8 @@ export function createExplainRoute(deps: { kms: Pick<Kms, 'explain'>; identity: 
         admin: who.admin,
         principalTags: who.tags,
         policies: await deps.identity.policiesOf(who),
+        // As every face reports it (api/aws/router.ts): Arca serves plain HTTP, so aws:SecureTransport is false.
+        secureTransport: false,
         ...(body.sourceIp ? { sourceIp: body.sourceIp } : {}),
         ...(body.viaService ? { viaService: body.viaService } : {}),
       }

@@ -43,6 +43,8 @@ describe('racing writers', () => {
   })
 
   it('two creators without Overwrite: exactly one wins, the other gets ParameterAlreadyExists', async () => {
+    // The account's alias/aws/ssm key is made on first use; racing its creation is the KMS core's concern.
+    await h.params.putParameter(admin, { name: '/warm', value: 'w', type: 'String' })
     for (let round = 0; round < 10; round++) {
       const name = `/create/${round}`
       const results = await Promise.allSettled([
