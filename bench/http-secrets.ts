@@ -71,6 +71,7 @@ const arca = await start(
 )
 const bare = await start(['--import', 'tsx', path.join(ROOT, 'bench/bare-hono.ts')], {}, /bare listening on (http:\/\/\S+)/)
 
+try {
 const client = new SecretsManagerClient({ endpoint: arca.url, region: 'us-east-1', credentials: creds, maxAttempts: 1 })
 const ids: string[] = []
 for (let i = 0; i < 20; i++) ids.push((await client.send(new CreateSecretCommand({ Name: `bench/app/db-${i}`, SecretString: kibJson(i) }))).ARN!)
@@ -88,6 +89,8 @@ for (const r of results)
   process.stdout.write(
     `${JSON.stringify({ name: r.name, 'req/s': Math.round(r.reqPerSec), 'p50 ms': r.p50ms.toFixed(2), 'p99 ms': r.p99ms.toFixed(2), errors: r.errors, 'vs baseline': `${((r.reqPerSec / base.reqPerSec) * 100).toFixed(0)}%` })}\n`,
   )
-arca.stop()
-bare.stop()
-fs.rmSync(dataDir, { recursive: true, force: true })
+} finally {
+  arca.stop()
+  bare.stop()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+}

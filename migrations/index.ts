@@ -7,6 +7,7 @@ import * as m0005 from './0005-notify.ts'
 import * as m0006 from './0006-audit.ts'
 import * as m0007 from './0007-params.ts'
 import * as m0008 from './0008-secrets.ts'
+import * as m0009 from './0009-rotation.ts'
 
 export interface MigrationModule {
   up(db: Kysely<any>): Promise<void>
@@ -23,4 +24,5 @@ export const migrations: Record<string, MigrationModule> = {
   '0006-audit': m0006,
   '0007-params': m0007,
   '0008-secrets': m0008,
+  '0009-rotation': m0009,
 }

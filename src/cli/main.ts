@@ -3,8 +3,10 @@ import { ADMIN_USAGE, runAdmin } from './admin.ts'
 import { WEBHOOKS_USAGE, runWebhooks } from './webhooks.ts'
 import { runOperator } from './operator.ts'
 import { runServer } from './server-command.ts'
+import { EXIT, exitCodeOf, hintOf } from './exit-codes.ts'
+import { USER_COMMANDS, USER_USAGE } from './commands.ts'
 
-export const EXIT = { ok: 0, error: 1, usage: 2 } as const
+export { EXIT } from './exit-codes.ts'
 
 const USAGE = () => `usage: arca <command> [options]
 
@@ -14,12 +16,15 @@ commands:
                                  switch the root of trust to Shamir unseal shares (server stopped)
   operator unseal [SHARE]        give one unseal share to a running server (prompted when omitted)
   operator status                show whether the server is sealed
+${USER_USAGE}
 ${ADMIN_USAGE}
 ${WEBHOOKS_USAGE}
 
   --endpoint URL (or ARCA_ENDPOINT, default http://127.0.0.1:8321) for commands that talk to a server
   credentials: ARCA_TOKEN, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or --profile NAME, or ./data/admin-credentials
   --output json                  machine-readable output
+  exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 access denied or bad credentials,
+              5 server unreachable or sealed (arca exec: the child's own code once it runs)
   --debug                        show stack traces`
 
 /** Runs one CLI invocation; returns the exit code. Errors are one clear line unless --debug. */
@@ -44,12 +49,13 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE() + '\n')
         return command === undefined ? EXIT.usage : EXIT.ok
       default:
+        if (command in USER_COMMANDS) return await USER_COMMANDS[command](rest)
         throw new ArcaError('Validation', `unknown command '${command}' (try: arca help)`)
     }
   } catch (e) {
     if (debug) process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-    else process.stderr.write(`arca: ${describeError(e)}\n`)
-    return isArcaError(e) && e.code === 'Validation' ? EXIT.usage : EXIT.error
+    else process.stderr.write(`arca: ${describeError(e)}${hintOf(e)}\n`)
+    return exitCodeOf(e)
   }
 }
 

@@ -1,4 +1,11 @@
 /** Clients of a running Arca: REST with bearer tokens or SigV4, credentials found like the AWS tools do. */
-export { RestClient, type RestClientOptions } from './rest.ts'
+export { RestClient, type RestClientOptions, type Fetch, authHeaders } from './rest.ts'
 export { type Auth, type AuthOptions, resolveAuth, readCredentialsFile } from './credentials.ts'
 export { type Credentials, signRequest } from './sign.ts'
+export { awsJson, type AwsJsonService } from './aws-json.ts'
+export { type ArcaClient, type ArcaClientOptions, type LoadEnvOptions, createArcaClient, DEFAULT_ENDPOINT } from './arca-client.ts'
+export { TtlCache, type CacheOptions, DEFAULT_TTL_MS, DEFAULT_STALE_WHILE_REVALIDATE_MS } from './cache.ts'
+export { FallbackFile, FALLBACK_KEY_ENV, fallbackKeyOf } from './fallback.ts'
+export { type ArcaEvent, type Subscription, type SubscribeOptions, subscribeEvents } from './events.ts'
+export { envNameOf, relativeName, secretEnv, jsonObject, isValidEnvName, mergeEnv } from './env-names.ts'
+export { type ParameterValue, type SecretValue, parameterUrl, secretUrl, readParameter, readParametersByPath, readSecret } from './reads.ts'

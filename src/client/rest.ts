@@ -2,28 +2,45 @@ import { ArcaError, type ErrorCode, ERROR_CODES, systemClock } from '../core/ind
 import type { Auth } from './credentials.ts'
 import { signRequest } from './sign.ts'
 
+/** The fetch the clients use; tests wrap it to count requests. */
+export type Fetch = typeof fetch
+
 export interface RestClientOptions {
   endpoint: string
   auth: Auth
+  fetch?: Fetch
+}
+
+/** Headers that authenticate one REST request: a bearer token, or SigV4 for service `arca`. */
+export function authHeaders(auth: Auth, req: { method: string; url: URL; headers: Record<string, string>; body: string }): Record<string, string> {
+  if (auth.kind === 'token') return { ...req.headers, authorization: `Bearer ${auth.token}` }
+  return signRequest(req, auth.credentials, { region: auth.region, service: 'arca', now: systemClock.now() })
+}
+
+/** The one-line message for a request that never reached the server. */
+export function unreachable(endpoint: string, e: unknown): ArcaError {
+  const code = (e as { cause?: { code?: string } }).cause?.code ?? 'network error'
+  return new ArcaError('Dependency', `cannot reach Arca at ${endpoint} (${code}); is the server running, and is --endpoint / ARCA_ENDPOINT right?`)
 }
 
 /** A minimal client of Arca's REST API; errors come back as ArcaErrors with the server's code. */
 export class RestClient {
   constructor(private readonly opts: RestClientOptions) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
-    const url = new URL(this.opts.endpoint.replace(/\/+$/, '') + path)
+  get endpoint(): string {
+    return this.opts.endpoint.replace(/\/+$/, '')
+  }
+
+  async request<T = unknown>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const url = new URL(this.endpoint + path)
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v)
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body)
-    let headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' }
-    const auth = this.opts.auth
-    if (auth.kind === 'token') headers.authorization = `Bearer ${auth.token}`
-    else headers = signRequest({ method, url, headers, body: text }, auth.credentials, { region: auth.region, service: 'arca', now: systemClock.now() })
+    const headers = authHeaders(this.opts.auth, { method, url, headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders }, body: text })
     let res: Response
     try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : text })
+      res = await (this.opts.fetch ?? fetch)(url, { method, headers, body: body === undefined ? undefined : text })
     } catch (e) {
-      throw new ArcaError('Dependency', `cannot reach Arca at ${this.opts.endpoint} (${(e as { cause?: { code?: string } }).cause?.code ?? 'network error'}); is the server running, and is --endpoint / ARCA_ENDPOINT right?`)
+      throw unreachable(this.endpoint, e)
     }
     const raw = await res.text()
     const data = raw ? safeJson(raw) : undefined

@@ -342,6 +342,40 @@ export interface SecretStageTable {
   version_id: string
 }
 
+/** A secret's rotation state (see migrations/0009-rotation.ts). */
+export interface SecretRotationTable {
+  secret_id: string
+  paused: number
+  /** The in-flight rotation's ClientRequestToken (AWSPENDING version id); null when none. */
+  token: string | null
+  rotation_token: string | null
+  /** The step to run next. */
+  step: string | null
+  attempts: number
+  next_attempt_at: number | null
+  started_at: number | null
+  last_error: string | null
+  lease_holder: string
+  lease_expires_at: number
+}
+
+/** One rotation attempt and its steps (JSON), for the history API. */
+export interface SecretRotationAttemptTable {
+  id: string
+  secret_id: string
+  token: string
+  attempt: number
+  trigger: string
+  plugin: string
+  node: string
+  started_at: number
+  ended_at: number | null
+  outcome: string
+  failed_step: string | null
+  error: string | null
+  steps: string
+}
+
 export interface Schema {
   meta: MetaTable
   leases: LeaseTable
@@ -370,4 +404,6 @@ export interface Schema {
   secrets: SecretTable
   secret_versions: SecretVersionTable
   secret_stages: SecretStageTable
+  secret_rotations: SecretRotationTable
+  secret_rotation_attempts: SecretRotationAttemptTable
 }

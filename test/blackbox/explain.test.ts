@@ -182,5 +182,5 @@ describe('arca admin explain --file', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true })
     }
-  })
+  }, 30_000) // two CLI processes: each starts Node and loads the CLI (seconds on a loaded machine)
 })

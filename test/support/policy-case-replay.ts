@@ -87,7 +87,7 @@ export async function replayCase(t: TestServer, c: PolicyCase, n: number): Promi
     const ensurePrincipal = async (p: CasePrincipal) => {
       const id = `${p.account}/${p.name}`
       if (made.has(id)) return made.get(id)!
-      const entry = p.admin || p.name === 'admin'
+      const entry: { arn: string; credentials?: Credentials } = p.admin || p.name === 'admin'
         ? { arn: `arn:aws:iam::${acct(p.account)}:user/admin` }
         : await makePrincipal(t, { account: acct(p.account), name: p.name!, ...(p.tags ? { tags: p.tags } : {}) })
       made.set(id, entry)

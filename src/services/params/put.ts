@@ -12,54 +12,59 @@ import { type ParameterRow, parameterRow, parseJsonList } from './rows.ts'
 import type { ParamsContext, PutParameterInput, WriteCondition } from './types.ts'
 
 /**
- * PutParameter. Racing writers: the new version is the current one plus one, written by a
- * compare-and-set on the parameter row (`UPDATE … WHERE version = current`, or an insert that
- * does nothing on conflict) together with the version row under its unique (name, version)
- * key; the loser re-reads and tries again with the next number, so two writers get distinct,
- * consecutive versions and neither value is lost. KMS work (the data key) happens before the
- * transaction, which stays short; only the AES-GCM seal (bound to the version) is redone on retry.
+ * PutParameter. Racing writers: inside a short transaction the parameter row is locked by a
+ * no-op `UPDATE … RETURNING` (portable: PostgreSQL row lock, SQLite's single writer), checked,
+ * and the next version sealed and written under the unique (name, version) key; a creator
+ * inserts with ON CONFLICT DO NOTHING and, if another creator won, goes round again. So two
+ * writers of one name queue on the row and get distinct, consecutive versions; nothing is lost.
+ * KMS work (the data key) happens before the transaction, which never waits on it; only if the
+ * parameter's type or key changed meanwhile does a write go round again for a matching key.
  */
 export async function putParameter(ctx: ParamsContext, caller: Caller, input: PutParameterInput, cond: WriteCondition = {}): Promise<{ version: number; tier: string }> {
   const req = await request(ctx, caller, input)
-  const dataKey: KeyHolder = {}
+  const holder: KeyHolder = {}
   try {
+    let seen = await parameterRow(ctx.db, caller, req.name)
     for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await parameterRow(ctx.db, caller, req.name)
-      const write = await prepare(ctx, caller, req, cond, current, dataKey)
-      const done = await ctx.db.transaction().execute((tx) => writeVersion(ctx, tx, write))
-      if (done) return { version: write.version, tier: write.eff.tier }
-      if (!current && !input.overwrite && cond.expectedVersion === undefined) throw alreadyExists()
+      await ensureKey(ctx, caller, req, seen, holder)
+      const out = await ctx.db.transaction().execute((tx) => writeLocked(ctx, tx, caller, req, cond, holder))
+      if ('version' in out) return out
+      seen = out.seen
     }
     throw new ArcaError('Conflict', `Too many concurrent updates of ${req.name}; try again.`)
   } finally {
-    dataKey.key?.plaintext.fill(0)
+    holder.key?.plaintext.fill(0)
   }
 }
 
 /**
- * Many puts in one transaction, all or none (imports, seeding): each is checked and sealed as
- * PutParameter would, then written together; a concurrent change to any of them answers
- * TooManyUpdates and nothing is written.
+ * Many puts in one transaction, all or none (imports, seeding): each checked and sealed as
+ * PutParameter would. Rows are locked in name order, so two batches cannot deadlock.
  */
 export async function putParameters(ctx: ParamsContext, caller: Caller, inputs: PutParameterInput[]): Promise<{ version: number; tier: string }[]> {
-  const holders: KeyHolder[] = []
+  const items: { req: Request; holder: KeyHolder }[] = []
   try {
-    const writes: Write[] = []
     const seen = new Set<string>()
     for (const input of inputs) {
       const req = await request(ctx, caller, input)
       if (seen.has(req.name)) throw new ArcaError('Validation', `Parameter ${req.name} appears twice in one batch.`)
       seen.add(req.name)
       const holder: KeyHolder = {}
-      holders.push(holder)
-      writes.push(await prepare(ctx, caller, req, {}, await parameterRow(ctx.db, caller, req.name), holder))
+      items.push({ req, holder })
+      await ensureKey(ctx, caller, req, await parameterRow(ctx.db, caller, req.name), holder)
     }
+    const order = [...items].sort((a, b) => Buffer.compare(Buffer.from(a.req.name), Buffer.from(b.req.name)))
+    const results = new Map<string, { version: number; tier: string }>()
     await ctx.db.transaction().execute(async (tx) => {
-      for (const w of writes) if (!(await writeVersion(ctx, tx, w))) throw new ArcaError('Conflict', `Parameter ${w.name} changed while the batch was being written; try again.`)
+      for (const { req, holder } of order) {
+        const out = await writeLocked(ctx, tx, caller, req, {}, holder)
+        if (!('version' in out)) throw new ArcaError('Conflict', `Parameter ${req.name} changed while the batch was being written; try again.`)
+        results.set(req.name, out)
+      }
     })
-    return writes.map((w) => ({ version: w.version, tier: w.eff.tier }))
+    return items.map((i) => results.get(i.req.name)!)
   } finally {
-    for (const h of holders) h.key?.plaintext.fill(0)
+    for (const i of items) i.holder.key?.plaintext.fill(0)
   }
 }
 
@@ -86,9 +91,47 @@ async function request(ctx: ParamsContext, caller: Caller, input: PutParameterIn
   return { input, name, arn, now, newPolicies: input.policies === undefined ? undefined : parsePolicies(input.policies, now) }
 }
 
-/** One attempt's write: checks against the current parameter, a data key (kept across retries while type and key stay), the sealed value. */
-async function prepare(ctx: ParamsContext, caller: Caller, req: Request, cond: WriteCondition, current: ParameterRow | undefined, holder: KeyHolder): Promise<Write> {
+/** Which data key a put needs given the parameter as it stands: SecureString's key, or the service key. */
+function keyNeeded(req: Request, current: ParameterRow | undefined): { for: string; keyId?: string } {
+  const type = req.input.type ?? current?.type
+  if (type !== 'SecureString') return { for: 'service' }
+  const keyId = req.input.keyId ?? current?.key_id ?? 'alias/aws/ssm'
+  return { for: `secure:${keyId}`, keyId }
+}
+
+/** Makes sure `holder` has the data key the put needs (outside any transaction: it calls the KMS). */
+async function ensureKey(ctx: ParamsContext, caller: Caller, req: Request, current: ParameterRow | undefined, holder: KeyHolder): Promise<void> {
+  const need = keyNeeded(req, current)
+  if (holder.key?.for === need.for) return
+  holder.key?.plaintext.fill(0)
+  holder.key = undefined
+  const key = await ctx.cipher.newDataKey(caller, req.arn, need.keyId === undefined ? undefined : { keyId: need.keyId })
+  holder.key = { ...key, for: need.for }
+}
+
+/** Locks the parameter row (a no-op update) and returns it as it now stands. */
+function lockRow(tx: Kysely<Schema>, scope: Scope, name: string): Promise<ParameterRow | undefined> {
+  return tx
+    .updateTable('ssm_parameters')
+    .set((eb) => ({ version: eb.ref('version') }))
+    .where('account', '=', scope.account)
+    .where('region', '=', scope.region)
+    .where('name', '=', name)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** One attempt inside the transaction: the version, or what was seen when it must go round again. */
+async function writeLocked(
+  ctx: ParamsContext,
+  tx: Kysely<Schema>,
+  caller: Caller,
+  req: Request,
+  cond: WriteCondition,
+  holder: KeyHolder,
+): Promise<{ version: number; tier: string } | { seen: ParameterRow | undefined }> {
   const { input, name, arn } = req
+  const current = await lockRow(tx, caller, name)
   if (cond.expectedVersion !== undefined && (current?.version ?? 0) !== cond.expectedVersion)
     throw new ArcaError('PreconditionNotMet', `Parameter ${name} is at version ${current?.version ?? 0}, not ${cond.expectedVersion}.`)
   if (current && !input.overwrite && cond.expectedVersion === undefined) throw alreadyExists()
@@ -96,15 +139,13 @@ async function prepare(ctx: ParamsContext, caller: Caller, req: Request, cond: W
   const eff = effectiveFields(input, current, input.value, policies)
   if (eff.allowedPattern !== null && !compilePattern(eff.allowedPattern).test(input.value))
     throw new ArcaError('PatternMismatch', `Parameter value, cannot be validated against allowedPattern: ${eff.allowedPattern}`, { field: 'value' })
-  const keyFor = eff.type === 'SecureString' ? `secure:${eff.keyId}` : 'service'
-  if (holder.key?.for !== keyFor) {
-    holder.key?.plaintext.fill(0)
-    holder.key = undefined
-    holder.key = { ...(await ctx.cipher.newDataKey(caller, arn, eff.type === 'SecureString' ? { keyId: eff.keyId! } : undefined)), for: keyFor }
-  }
+  if (!holder.key || keyNeeded(req, current).for !== holder.key.for) return { seen: current }
   const version = (current?.version ?? 0) + 1
   const value = ctx.cipher.seal(holder.key.plaintext, arn, version, input.value)
-  return { caller, name, arn, now: req.now, eff, version, current, policies, replacePolicies: req.newPolicies !== undefined || !current, dataKey: holder.key.blob, value, input }
+  const write: Write = { caller, name, arn, now: req.now, eff, version, current, policies, replacePolicies: req.newPolicies !== undefined || !current, dataKey: holder.key.blob, value, input }
+  // A creator that lost the insert race goes round again and finds the winner's row.
+  if (!(await writeVersion(ctx, tx, write))) return { seen: undefined }
+  return { version, tier: eff.tier }
 }
 
 interface Write {

@@ -34,3 +34,9 @@ export {
   PRUNE_MIN_AGE_MS,
 } from './limits.ts'
 export { DEFAULT_PASSWORD_LENGTH, PUNCTUATION } from './password.ts'
+// For services/rotation (the one named service edge): finding a secret, its authorization
+// question, and writing its labels under the row lock, so that rotation follows the same rules.
+export { findSecret, requireNotDeleted, type SecretRow } from './resolve.ts'
+export { authorizeOn, changeEvent } from './context.ts'
+export { lockSecret } from './versions.ts'
+export { loadLabels, saveLabels, attach, detach } from './labels.ts'
