@@ -93,7 +93,7 @@ const signed = await new SignatureV4({ credentials: creds, region: 'us-east-1', 
 async function decryptRate(audit: AuditLog, callers = 32): Promise<number> {
   // Parameters and secrets are not exercised here: stand-ins with no operations.
   const none = { operationNames: [] } as never
-  const app = createUnsealedApp({ config, clock: systemClock, logger: silentLogger, kms, identity, audit, params: none, secrets: none, notify: none } as Parameters<typeof createUnsealedApp>[0])
+  const app = createUnsealedApp({ config, clock: systemClock, logger: silentLogger, kms, identity, audit, params: none, secrets: none, notify: none, db: none } as Parameters<typeof createUnsealedApp>[0])
   let n = 0
   let errors = 0
   const run = async (seconds: number) => {

@@ -72,23 +72,23 @@ const arca = await start(
 const bare = await start(['--import', 'tsx', path.join(ROOT, 'bench/bare-hono.ts')], {}, /bare listening on (http:\/\/\S+)/)
 
 try {
-const client = new SecretsManagerClient({ endpoint: arca.url, region: 'us-east-1', credentials: creds, maxAttempts: 1 })
-const ids: string[] = []
-for (let i = 0; i < 20; i++) ids.push((await client.send(new CreateSecretCommand({ Name: `bench/app/db-${i}`, SecretString: kibJson(i) }))).ARN!)
-client.destroy()
+  const client = new SecretsManagerClient({ endpoint: arca.url, region: 'us-east-1', credentials: creds, maxAttempts: 1 })
+  const ids: string[] = []
+  for (let i = 0; i < 20; i++) ids.push((await client.send(new CreateSecretCommand({ Name: `bench/app/db-${i}`, SecretString: kibJson(i) }))).ARN!)
+  client.destroy()
 
-const results: LoadResult[] = []
-results.push(await load('bare Hono constant', await signed(bare.url, 'secretsmanager.GetSecretValue', { SecretId: 'bench/app/db-0' })))
-results.push(await load('GetSecretValue by name (1 KiB JSON)', await signed(arca.url, 'secretsmanager.GetSecretValue', { SecretId: 'bench/app/db-0' })))
-results.push(await load('GetSecretValue by full ARN', await signed(arca.url, 'secretsmanager.GetSecretValue', { SecretId: ids[1] })))
-results.push(await load('BatchGetSecretValue, 20 secrets', await signed(arca.url, 'secretsmanager.BatchGetSecretValue', { SecretIdList: ids })))
+  const results: LoadResult[] = []
+  results.push(await load('bare Hono constant', await signed(bare.url, 'secretsmanager.GetSecretValue', { SecretId: 'bench/app/db-0' })))
+  results.push(await load('GetSecretValue by name (1 KiB JSON)', await signed(arca.url, 'secretsmanager.GetSecretValue', { SecretId: 'bench/app/db-0' })))
+  results.push(await load('GetSecretValue by full ARN', await signed(arca.url, 'secretsmanager.GetSecretValue', { SecretId: ids[1] })))
+  results.push(await load('BatchGetSecretValue, 20 secrets', await signed(arca.url, 'secretsmanager.BatchGetSecretValue', { SecretIdList: ids })))
 
-const base = results[0]!
-process.stdout.write(`baseline: ${base.name}; 16 connections, 5 s each, loopback\n`)
-for (const r of results)
-  process.stdout.write(
-    `${JSON.stringify({ name: r.name, 'req/s': Math.round(r.reqPerSec), 'p50 ms': r.p50ms.toFixed(2), 'p99 ms': r.p99ms.toFixed(2), errors: r.errors, 'vs baseline': `${((r.reqPerSec / base.reqPerSec) * 100).toFixed(0)}%` })}\n`,
-  )
+  const base = results[0]!
+  process.stdout.write(`baseline: ${base.name}; 16 connections, 5 s each, loopback\n`)
+  for (const r of results)
+    process.stdout.write(
+      `${JSON.stringify({ name: r.name, 'req/s': Math.round(r.reqPerSec), 'p50 ms': r.p50ms.toFixed(2), 'p99 ms': r.p99ms.toFixed(2), errors: r.errors, 'vs baseline': `${((r.reqPerSec / base.reqPerSec) * 100).toFixed(0)}%` })}\n`,
+    )
 } finally {
   arca.stop()
   bare.stop()

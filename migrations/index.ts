@@ -8,6 +8,7 @@ import * as m0006 from './0006-audit.ts'
 import * as m0007 from './0007-params.ts'
 import * as m0008 from './0008-secrets.ts'
 import * as m0009 from './0009-rotation.ts'
+import * as m0010 from './0010-expiry.ts'
 
 export interface MigrationModule {
   up(db: Kysely<any>): Promise<void>
@@ -25,4 +26,5 @@ export const migrations: Record<string, MigrationModule> = {
   '0007-params': m0007,
   '0008-secrets': m0008,
   '0009-rotation': m0009,
+  '0010-expiry': m0010,
 }

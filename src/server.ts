@@ -1,17 +1,21 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
-import { ArcaError, type Clock, type Config, type Logger, createLogger, parseArn, systemClock, MS } from './core/index.ts'
+import { type Clock, type Config, type Logger, createLogger, systemClock, MS } from './core/index.ts'
 import { createApp } from './api/app.ts'
 import { createUnsealedApp } from './api/unsealed-app.ts'
+import { type Quotas, createQuotas, quotaSettings } from './api/quotas/index.ts'
 import { type Kms, type PolicyAuthorizer, createKms, createPolicyAuthorizer } from './kms/index.ts'
 import { type AuditLog, createAuditLog } from './kms/audit/index.ts'
 import { Seal } from './kms/root/index.ts'
 import { type Identity, createIdentity, writeAdminCredentials } from './services/identity/index.ts'
 import { type Params, createParams } from './services/params/index.ts'
 import { type Secrets, createSecrets } from './services/secrets/index.ts'
+import { type Rotation, createRotation, rotationJob } from './services/rotation/index.ts'
 import { serviceAuthorizer } from './services/shared/index.ts'
+import { type Expiry, createExpiry } from './services/expiry/index.ts'
 import { type Notify, createNotify } from './services/notify/index.ts'
 import { type Job, type Scheduler, createJobs, createScheduler, nodeId } from './services/scheduler/index.ts'
 import { type Database, metaStore, migrateToLatest, openDatabase } from './store/index.ts'
@@ -29,8 +33,12 @@ export interface Services {
   policy: PolicyAuthorizer
   params: Params
   secrets: Secrets
+  rotation: Rotation
+  expiry: Expiry
   notify: Notify
   scheduler: Scheduler
+  /** Per-account request quotas of the AWS faces (in memory, per node). */
+  quotas: Quotas
 }
 
 export interface ServerOptions {
@@ -41,6 +49,8 @@ export interface ServerOptions {
   announce?: (line: string) => void
   /** 'manual': jobs run only when something calls `services.scheduler.tick()` (tests move their clock). */
   scheduler?: 'auto' | 'manual'
+  /** Where rotation plugins live (default: the `plugins/` folder of this installation). */
+  pluginsDir?: string
 }
 
 export interface RunningServer {
@@ -121,15 +131,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // racing a still-running process, never write into the same chain.
     const audit = await createAuditLog({ db: db.db, barrier: seal, clock, mode: config.auditMode, logger })
     const params = createParams({ db: db.db, kms, clock, authorize, events })
-    const secrets = createSecrets({ db: db.db, kms, clock, authorize, events })
+    const expiry = createExpiry({ db: db.db, clock, authorize, events })
+    const secrets = createSecrets({ db: db.db, kms, clock, authorize, events, expiry: expiry.secretHooks })
+    const pluginsDir = opts.pluginsDir ?? fileURLToPath(new URL('../plugins', import.meta.url))
+    const rotation = createRotation({ db: db.db, secrets, clock, authorize, events, logger, pluginsDir, nodeId: nodeId() })
     const jobs: Job[] = [
       ...createJobs({ kms, notify }),
       { name: 'ssm.parameter-policies', every: MS.minute, run: (now) => params.runDueParameterPolicies(now) },
       { name: 'secretsmanager.purge-deleted', every: MS.minute, run: (now) => secrets.purgeDeletedSecrets(now) },
+      { name: 'expiry.due-moments', every: MS.minute, run: (now) => expiry.runDue(now) },
+      rotationJob(rotation),
     ]
     const scheduler = createScheduler({ db: db.db, clock, nodeId: nodeId(), logger, jobs })
     if (opts.scheduler !== 'manual') scheduler.start()
-    services = { config, clock, logger, db, seal, kms, identity, audit, policy, params, secrets, notify, scheduler }
+    const quotas = createQuotas(quotaSettings(config.quotaEnv ?? {}), clock)
+    services = { config, clock, logger, db, seal, kms, identity, audit, policy, params, secrets, rotation, expiry, notify, scheduler, quotas }
     inner = createUnsealedApp(services)
     resolveReady(services)
   }
@@ -146,7 +162,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const app = createApp({ seal, ready: () => inner })
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port })
+  const limits = config.http
+  const server = serve({
+    fetch: app.fetch,
+    hostname: config.host,
+    port: config.port,
+    serverOptions: { maxHeaderSize: limits.maxHeaderBytes, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs },
+  })
+  ;(server as import('node:net').Server).maxConnections = limits.maxConnections
   await new Promise<void>((res, rej) => {
     server.once('listening', () => res())
     server.once('error', rej)
@@ -164,6 +187,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async close() {
       // Stop jobs and end open event streams first: an SSE stream would keep the server open.
       await services?.scheduler.stop()
+      await services?.rotation.stop()
       services?.notify.close()
       await new Promise<void>((res) => server.close(() => res()))
       // The last records and a signed checkpoint of this chain's head.

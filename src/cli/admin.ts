@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ArcaError } from '../core/index.ts'
 import { RestClient, resolveAuth } from '../client/index.ts'
-import { endpointOf } from './operator.ts'
+import { endpointOf } from './connect.ts'
 
 export const ADMIN_USAGE = `  admin accounts create [--id ID] | accounts list
   admin users|roles create NAME [--account ID] [--tag k=v …]

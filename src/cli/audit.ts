@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import { parseArgs } from 'node:util'
 import { ArcaError, ERROR_CODES, type ErrorCode, systemClock } from '../core/index.ts'
 import { type Auth, RestClient, resolveAuth, signRequest } from '../client/index.ts'
-import { endpointOf } from './operator.ts'
+import { endpointOf } from './connect.ts'
 
 const USAGE = `usage: arca audit [list] [filters] [--limit N] [--cursor C] [--all] [--json]
        arca audit export [filters] [--out FILE]

@@ -42,3 +42,6 @@ export function connect(values: { endpoint?: string; profile?: string }): Connec
   const client = createArcaClient({ endpoint, ...(auth.kind === 'token' ? { token: auth.token } : { credentials: auth.credentials, region: auth.region }) })
   return { endpoint, auth, rest, client }
 }
+
+/** The endpoint for commands that take only --endpoint / --profile (kept light: no server code loads). */
+export const endpointOf = (values: { endpoint?: string; profile?: string }): string => endpointFor(values)

@@ -1,10 +1,10 @@
 import { ArcaError, isArcaError } from '../core/index.ts'
 import { ADMIN_USAGE, runAdmin } from './admin.ts'
 import { WEBHOOKS_USAGE, runWebhooks } from './webhooks.ts'
-import { runOperator } from './operator.ts'
-import { runServer } from './server-command.ts'
+import { SECRETS_USAGE, runSecrets } from './secrets.ts'
 import { EXIT, exitCodeOf, hintOf } from './exit-codes.ts'
 import { USER_COMMANDS, USER_USAGE } from './commands.ts'
+import { ENVELOPE_USAGE, isEnvelopeInvocation, runEnvelope } from './envelope.ts'
 
 export { EXIT } from './exit-codes.ts'
 
@@ -16,9 +16,14 @@ commands:
                                  switch the root of trust to Shamir unseal shares (server stopped)
   operator unseal [SHARE]        give one unseal share to a running server (prompted when omitted)
   operator status                show whether the server is sealed
+  operator backup --out FILE     stream a consistent backup from a running server (default account's admin)
+  operator backup --verify FILE  check a backup offline (format, SHA-256, row counts)
+  operator restore --in FILE     restore into an empty data dir or database (server stopped)
 ${USER_USAGE}
+${ENVELOPE_USAGE}
 ${ADMIN_USAGE}
 ${WEBHOOKS_USAGE}
+${SECRETS_USAGE}
 
   --endpoint URL (or ARCA_ENDPOINT, default http://127.0.0.1:8321) for commands that talk to a server
   credentials: ARCA_TOKEN, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or --profile NAME, or ./data/admin-credentials
@@ -29,19 +34,25 @@ ${WEBHOOKS_USAGE}
 
 /** Runs one CLI invocation; returns the exit code. Errors are one clear line unless --debug. */
 export async function main(argv: string[]): Promise<number> {
-  const debug = argv.includes('--debug')
-  const args = argv.filter((a) => a !== '--debug')
+  // Everything after '--' belongs to the command `arca exec` runs, --debug included.
+  const dash = argv.indexOf('--')
+  const own = dash < 0 ? argv : argv.slice(0, dash)
+  const debug = own.includes('--debug')
+  const args = [...own.filter((a) => a !== '--debug'), ...(dash < 0 ? [] : argv.slice(dash))]
   const [command, ...rest] = args
   try {
     switch (command) {
       case 'server':
-        return await runServer(rest)
+        // Loaded only when used: the server's modules take seconds to load for every other command.
+        return await (await import('./server-command.ts')).runServer(rest)
       case 'operator':
-        return await runOperator(rest)
+        return await (await import('./operator.ts')).runOperator(rest)
       case 'admin':
         return await runAdmin(rest)
       case 'webhooks':
         return await runWebhooks(rest)
+      case 'secrets':
+        return await runSecrets(rest)
       case undefined:
       case 'help':
       case '--help':
@@ -49,7 +60,8 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE() + '\n')
         return command === undefined ? EXIT.usage : EXIT.ok
       default:
-        if (command in USER_COMMANDS) return await USER_COMMANDS[command](rest)
+        if ((command === 'encrypt' || command === 'decrypt') && isEnvelopeInvocation(rest)) return await runEnvelope(command, rest)
+        if (Object.hasOwn(USER_COMMANDS, command)) return await USER_COMMANDS[command](rest)
         throw new ArcaError('Validation', `unknown command '${command}' (try: arca help)`)
     }
   } catch (e) {

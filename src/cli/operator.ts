@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline/promises'
 import { ArcaError, loadConfig } from '../core/index.ts'
 import { initShamir } from '../kms/root/index.ts'
 import { databaseUrl } from '../server.ts'
+import { backupCommand, restoreCommand } from './backup.ts'
 import { metaStore, migrateToLatest, openDatabase } from '../store/index.ts'
 
 export function endpointOf(values: { endpoint?: string }): string {
@@ -19,8 +20,12 @@ export async function runOperator(args: string[]): Promise<number> {
       return unseal(rest)
     case 'status':
       return status(rest)
+    case 'backup':
+      return backupCommand(rest)
+    case 'restore':
+      return restoreCommand(rest)
     default:
-      throw new ArcaError('Validation', `unknown operator command '${sub ?? ''}' (init, unseal, status)`)
+      throw new ArcaError('Validation', `unknown operator command '${sub ?? ''}' (init, unseal, status, backup, restore)`)
   }
 }
 

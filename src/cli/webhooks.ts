@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { ArcaError } from '../core/index.ts'
 import { RestClient, resolveAuth } from '../client/index.ts'
 import { print } from './admin.ts'
-import { endpointOf } from './operator.ts'
+import { endpointOf } from './connect.ts'
 
 export const WEBHOOKS_USAGE = `  webhooks create --url URL [--source S …] [--detail-type T …] [--resource-prefix P] [--disabled]
                                  (prints the signing secret once)

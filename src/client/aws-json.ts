@@ -24,6 +24,7 @@ const TYPE_CODES: Record<string, ErrorCode> = {
   InvalidCiphertextException: 'InvalidCiphertext',
   IncorrectKeyException: 'IncorrectKey',
   ServiceUnavailableException: 'Sealed',
+  ThrottlingException: 'Throttling',
 }
 
 /**

@@ -19,7 +19,8 @@ export function authHeaders(auth: Auth, req: { method: string; url: URL; headers
 
 /** The one-line message for a request that never reached the server. */
 export function unreachable(endpoint: string, e: unknown): ArcaError {
-  const code = (e as { cause?: { code?: string } }).cause?.code ?? 'network error'
+  const cause = (e as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause
+  const code = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? 'network error'
   return new ArcaError('Dependency', `cannot reach Arca at ${endpoint} (${code}); is the server running, and is --endpoint / ARCA_ENDPOINT right?`)
 }
 

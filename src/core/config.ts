@@ -23,8 +23,12 @@ export interface Config {
   eventRetentionDays: number
   /** Upper bound on one request body, bytes. */
   maxBodyBytes: number
+  /** Limits of the HTTP server itself (see SERVER_LIMITS for each default and why). */
+  http: HttpLimits
   /** `sync`: a response waits for its audit record's commit; `async`: it does not (a crash may lose the last few ms). */
   auditMode: 'sync' | 'async'
+  /** ARCA_QUOTAS and ARCA_QUOTA_* as given: the request quotas parse and check them (api/quotas). */
+  quotaEnv?: Record<string, string>
 }
 
 const ACCOUNT_ID = /^\d{12}$/
@@ -52,9 +56,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     accountId,
     logLevel,
     maxBodyBytes: Number(env.ARCA_MAX_BODY_BYTES ?? 1_048_576),
+    http: httpLimits(env),
     webhookAllowPrivate: env.ARCA_WEBHOOK_ALLOW_PRIVATE === 'true',
     eventRetentionDays: Number(env.ARCA_EVENT_RETENTION_DAYS ?? 7),
     auditMode,
+    quotaEnv: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => /^ARCA_QUOTAS?(_|$)/.test(e[0]) && e[1] !== undefined)),
   }
   if (env.ARCA_DATABASE_URL) cfg.databaseUrl = env.ARCA_DATABASE_URL
   if (env.ARCA_DATABASE_SCHEMA) cfg.databaseSchema = env.ARCA_DATABASE_SCHEMA
@@ -67,3 +73,45 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 export const REGION_PATTERN = REGION
 export const ACCOUNT_ID_PATTERN = ACCOUNT_ID
+
+export interface HttpLimits {
+  /** Total bytes of one request's headers (Node's maxHeaderSize); larger: 431. */
+  maxHeaderBytes: number
+  /** Time to receive a request's headers (Node's headersTimeout); slower: 408 and the connection closes. */
+  headersTimeoutMs: number
+  /** Time to receive a whole request (Node's requestTimeout); a response may take longer (event streams). */
+  requestTimeoutMs: number
+  /** Idle time before a kept-alive connection closes (Node's keepAliveTimeout). */
+  keepAliveTimeoutMs: number
+  /** Open connections beyond this are closed at once (Node's server.maxConnections). */
+  maxConnections: number
+}
+
+/** Defaults of the HTTP limits, each overridable by its ARCA_HTTP_* variable. */
+export const SERVER_LIMITS: Readonly<HttpLimits> = {
+  // Node's default (16 KiB): a SigV4 Authorization header with a session token fits several times.
+  maxHeaderBytes: 16_384,
+  // Slowloris: a client gets 20 s to send its headers, 60 s for the whole (≤ 1 MiB) body.
+  headersTimeoutMs: 20_000,
+  requestTimeoutMs: 60_000,
+  // Longer than the AWS SDKs' idle socket reuse window is pointless; Node's default is 5 s.
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_096,
+}
+
+function httpLimits(env: Record<string, string | undefined>): HttpLimits {
+  const read = (name: string, dflt: number) => {
+    const raw = env[name]
+    if (raw === undefined || raw === '') return dflt
+    const n = Number(raw)
+    if (!Number.isInteger(n) || n <= 0) throw new ArcaError('Validation', `${name} must be a positive whole number`)
+    return n
+  }
+  return {
+    maxHeaderBytes: read('ARCA_HTTP_MAX_HEADER_BYTES', SERVER_LIMITS.maxHeaderBytes),
+    headersTimeoutMs: read('ARCA_HTTP_HEADERS_TIMEOUT_MS', SERVER_LIMITS.headersTimeoutMs),
+    requestTimeoutMs: read('ARCA_HTTP_REQUEST_TIMEOUT_MS', SERVER_LIMITS.requestTimeoutMs),
+    keepAliveTimeoutMs: read('ARCA_HTTP_KEEP_ALIVE_TIMEOUT_MS', SERVER_LIMITS.keepAliveTimeoutMs),
+    maxConnections: read('ARCA_HTTP_MAX_CONNECTIONS', SERVER_LIMITS.maxConnections),
+  }
+}

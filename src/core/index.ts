@@ -1,7 +1,7 @@
 export { type Clock, systemClock, ManualClock, MS, toDate } from './clock.ts'
 export { ArcaError, ERROR_CODES, type ErrorCode, isArcaError, validationError } from './errors.ts'
 export { type Arn, formatArn, parseArn, kmsKeyArn, kmsAliasArn, iamArn, accountRootArn } from './arn.ts'
-export { type Config, loadConfig, REGION_PATTERN, ACCOUNT_ID_PATTERN } from './config.ts'
+export { type Config, type HttpLimits, loadConfig, REGION_PATTERN, ACCOUNT_ID_PATTERN, SERVER_LIMITS } from './config.ts'
 export { type Logger, type LogLevel, type LogSink, createLogger, silentLogger } from './log.ts'
 export { randomBytes, toHex, uuid, randomString } from './random.ts'
 export { VERSION } from './version.ts'

@@ -19,6 +19,8 @@ export interface Database {
   caps: Capabilities
   /** Where the data lives, without credentials, for the start-up line. */
   describe: string
+  /** SQLite only: the database file (a backup reads it through a connection of its own). */
+  file?: string
   close(): Promise<void>
 }
 
@@ -50,13 +52,40 @@ function openSqlite(file: string): Database {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return {
     db,
     caps: { dialect: 'sqlite', shared: false, skipLocked: false },
     describe: `sqlite:${file}`,
+    file,
     close: () => db.destroy(),
   }
+}
+
+// Kysely's SQLite driver prepares every query anew; preparing costs more than running a keyed
+// read. Statements are reusable (the driver runs each to completion synchronously), so identical
+// SQL text shares one prepared statement. Bounded: query shapes are few, but a text built with
+// inline values must not grow the cache forever.
+const STATEMENT_CACHE_SIZE = 500
+
+function withStatementCache(sqlite: SQLite.Database): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>()
+  const prepare = (sql: string) => {
+    let stmt = cache.get(sql)
+    if (stmt === undefined) {
+      stmt = sqlite.prepare(sql)
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!)
+      cache.set(sql, stmt)
+    }
+    return stmt
+  }
+  return new Proxy(sqlite, {
+    get(target, prop) {
+      if (prop === 'prepare') return prepare
+      const value = Reflect.get(target, prop, target)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 async function openPostgres(opts: DatabaseOptions): Promise<Database> {

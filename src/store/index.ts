@@ -1,4 +1,5 @@
 export { type Capabilities, type Database, type DatabaseOptions, openDatabase, isPostgresUrl } from './db.ts'
-export { migrateToLatest, schemaVersion } from './migrate.ts'
+export { migrateToLatest, migrateTo, schemaVersion, knownSchemaVersions } from './migrate.ts'
+export { type BackupHeader, type BackupSink, type BackupSummary, type RestoreResult, exportBackup, readBackup, restoreBackup, listTables } from './backup/index.ts'
 export { type MetaStore, metaStore } from './meta.ts'
 export type * from './schema.ts'

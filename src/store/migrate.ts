@@ -15,6 +15,15 @@ async function migrationSchema(db: Kysely<any>): Promise<string | undefined> {
 
 /** Applies every pending migration; safe to call from several nodes at once (Kysely takes a lock). */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return migrateUpTo(db, undefined)
+}
+
+/** Applies the migrations up to and including `name` (a restore loads an older backup at its own version first). */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<string[]> {
+  return migrateUpTo(db, name)
+}
+
+async function migrateUpTo(db: Kysely<any>, target: string | undefined): Promise<string[]> {
   const schema = await migrationSchema(db)
   const migrator = new Migrator({
     db,
@@ -24,7 +33,7 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
   for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest()
+    const { error, results } = target === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(target)
     if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
     if (attempt >= SCHEMA_RACE_ATTEMPTS || !droppedMeanwhile(error, schema)) throw error
   }
@@ -42,3 +51,6 @@ function droppedMeanwhile(error: unknown, ours: string | undefined): boolean {
 
 /** The name of the newest migration this build knows: the schema version. */
 export const schemaVersion = Object.keys(migrations).at(-1) ?? ''
+
+/** Every migration name this build knows, oldest first. */
+export const knownSchemaVersions: readonly string[] = Object.keys(migrations)

@@ -376,6 +376,36 @@ export interface SecretRotationAttemptTable {
   steps: string
 }
 
+/** Expiry configuration and change/access times of one item (see migrations/0010-expiry.ts). */
+export interface ExpiryItemTable {
+  item_type: string
+  arn: string
+  account: string
+  region: string
+  name: string
+  api_config: string | null
+  tag_config: string | null
+  changed_at: number
+  accessed_at: number
+}
+
+/** One due moment of an expiry policy; `pending` 1 until fired exactly once. */
+export interface ExpiryMomentTable {
+  id: string
+  item_type: string
+  arn: string
+  account: string
+  region: string
+  name: string
+  policy_type: string
+  policy_text: string
+  action: string
+  due_at: number
+  pending: number
+  fired_at: number | null
+  late: number
+}
+
 export interface Schema {
   meta: MetaTable
   leases: LeaseTable
@@ -406,4 +436,6 @@ export interface Schema {
   secret_stages: SecretStageTable
   secret_rotations: SecretRotationTable
   secret_rotation_attempts: SecretRotationAttemptTable
+  expiry_items: ExpiryItemTable
+  expiry_moments: ExpiryMomentTable
 }

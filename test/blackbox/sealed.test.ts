@@ -45,11 +45,11 @@ describe('Shamir unseal', () => {
     expect((await arca(['operator', 'init', '--shares', '3', '--threshold', '2'], env)).code).not.toBe(0)
 
     const srv = await serve(env)
-    const health = await (await fetch(`${srv.url}/healthz`)).json()
+    const health = (await (await fetch(`${srv.url}/healthz`)).json()) as { status: string }
     expect(health).toMatchObject({ status: 'sealed', sealed: true })
     const rest = await fetch(`${srv.url}/v1/whoami`)
     expect(rest.status).toBe(503)
-    expect((await rest.json()).detail).toMatch(/sealed/)
+    expect(((await rest.json()) as { detail: string }).detail).toMatch(/sealed/)
     const kms = new KMSClient({ endpoint: srv.url, region: 'us-east-1', credentials: { accessKeyId: env.ARCA_ADMIN_ACCESS_KEY_ID, secretAccessKey: env.ARCA_ADMIN_SECRET_ACCESS_KEY }, maxAttempts: 1 })
     const err = await kms.send(new ListKeysCommand({})).catch((e: Error) => e)
     expect((err as Error).name).toBe('ServiceUnavailableException')
@@ -63,7 +63,7 @@ describe('Shamir unseal', () => {
     expect((await arca(['operator', 'unseal', shares[2], '--endpoint', srv.url])).stdout).toMatch(/1 of 2/)
     expect((await arca(['operator', 'unseal', shares[0], '--endpoint', srv.url])).stdout).toMatch(/unsealed/)
     for (let i = 0; i < 50; i++) {
-      const h = await (await fetch(`${srv.url}/healthz`)).json()
+      const h = (await (await fetch(`${srv.url}/healthz`)).json()) as { status: string }
       if (h.status === 'ok') break
       await new Promise((r) => setTimeout(r, 100))
     }

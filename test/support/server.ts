@@ -38,6 +38,9 @@ export async function startTestServer(extraEnv: Record<string, string> = {}, opt
     ARCA_ROOT_KEY: Buffer.from(randomString(32, 'abcdefghijklmnopqrstuvwxyz')).toString('base64'),
     ARCA_ADMIN_ACCESS_KEY_ID: admin.accessKeyId,
     ARCA_ADMIN_SECRET_ACCESS_KEY: admin.secretAccessKey,
+    // The clock stands still unless a test moves it, so request quotas would never refill: off
+    // unless a test turns them on (test/blackbox/quotas.test.ts).
+    ARCA_QUOTAS: 'off',
     ...(schema ? { ARCA_DATABASE_URL: testPgUrl, ARCA_DATABASE_SCHEMA: schema } : {}),
     ...extraEnv,
   }

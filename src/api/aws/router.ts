@@ -4,8 +4,10 @@ import { ArcaError, type Logger, isArcaError, uuid } from '../../core/index.ts'
 import type { Caller } from '../../kms/index.ts'
 import type { RecordInput } from '../../kms/audit/index.ts'
 import { type AuthDeps, type Authenticated, authenticateSigV4 } from '../auth.ts'
+import type { Quotas } from '../quotas/index.ts'
 import { type RawRequest, rawRequest } from '../raw-request.ts'
 import { decodeInput, encodeOutput } from './codec.ts'
+import { checkJsonDepth } from './json-depth.ts'
 import { type AwsService, toAwsErrorBody } from './errors.ts'
 import type { AwsJsonService } from './shapes.ts'
 import { stsAction, stsError } from './sts.ts'
@@ -25,6 +27,8 @@ export interface AwsFaceDeps {
    * failure instead of the answer.
    */
   audit?: (entry: AuditEntry) => Promise<void>
+  /** Per-account request quotas: an authenticated request over its class's rate is throttled here. */
+  quotas?: Pick<Quotas, 'take'>
 }
 
 export type AuditEntry = Omit<RecordInput, 'time' | 'defaultAccount'>
@@ -59,6 +63,7 @@ export function createAwsHandler(deps: AwsFaceDeps) {
       operation = target!.slice(dot + 1)
       const body = await req.body(deps.maxBodyBytes)
       auth = await authenticate(req, deps, body, svc)
+      deps.quotas?.take(auth.principal.account, svc, operation)
       const json = parseJson(body)
       params = json
       const valid = validateInput(svc, operation, json)
@@ -167,6 +172,7 @@ function authenticate(req: RawRequest, deps: AwsFaceDeps, body: Uint8Array, serv
 
 function parseJson(body: Uint8Array): unknown {
   if (body.length === 0) return {}
+  checkJsonDepth(body)
   try {
     return JSON.parse(new TextDecoder().decode(body))
   } catch {

@@ -1,6 +1,7 @@
 import { ArcaError } from '../../core/index.ts'
 import type { Caller } from '../../kms/index.ts'
 import type { BatchError, Secrets, SecretsOperationName } from '../../services/secrets/index.ts'
+import type { Rotation } from '../../services/rotation/index.ts'
 import { camelCase } from './codec.ts'
 import { awsError } from './errors.ts'
 
@@ -20,10 +21,19 @@ function hasValue(input: Record<string, unknown>): boolean {
   return (input.secretString !== undefined && input.secretString !== null) || (input.secretBinary !== undefined && input.secretBinary !== null)
 }
 
-/** Dispatches one `secretsmanager.*` operation to the secrets service. */
-export function secretsManagerHandler(secrets: Secrets): (operation: string, caller: Caller, input: Record<string, unknown>) => Promise<unknown> {
+/** Dispatches one `secretsmanager.*` operation to the secrets service (rotation ones to the rotation service). */
+export function secretsManagerHandler(
+  secrets: Secrets,
+  rotation?: Pick<Rotation, 'rotateSecret' | 'cancelRotateSecret'>,
+): (operation: string, caller: Caller, input: Record<string, unknown>) => Promise<unknown> {
   const known = new Map<string, SecretsOperationName>(secrets.operationNames.map((n) => [n.charAt(0).toUpperCase() + n.slice(1), n]))
   return async (operation, caller, input) => {
+    if (rotation && operation === 'RotateSecret') {
+      if (input.clientRequestToken === undefined)
+        throw new ArcaError('InvalidRequest', 'You must provide a ClientRequestToken value. We recommend a UUID-type value.', { field: 'clientRequestToken' })
+      return rotation.rotateSecret(caller, input as never)
+    }
+    if (rotation && operation === 'CancelRotateSecret') return rotation.cancelRotateSecret(caller, input as never)
     const name = known.get(operation)
     if (!name || camelCase(operation) !== name) {
       throw new ArcaError('UnsupportedOperation', UNSUPPORTED[operation] ?? `${operation} is not supported by Arca.`)

@@ -26,3 +26,5 @@ export { parameterArn, SECRETS_REFERENCE_PREFIX } from './names.ts'
 export { CHANGE_EVENT, POLICY_EVENT } from './events.ts'
 export { ssmViaService } from './cipher.ts'
 export { MAX_VERSIONS, MAX_LABELS_PER_VERSION, MAX_POLICIES, MAX_TAGS, MAX_STANDARD_VALUE, MAX_ADVANCED_VALUE, MAX_LEVELS } from './limits.ts'
+// For services/expiry, which evaluates the same grammar for every item type.
+export { parsePolicies, storedPolicies, type ParsedPolicy, type PolicyType } from './policies.ts'

@@ -71,6 +71,17 @@ export async function hasRunningAttempt(db: Kysely<Schema>, secretId: string): P
   return r !== undefined
 }
 
+/** How many attempts a rotation (one version) has had. */
+export async function countAttempts(db: Kysely<Schema>, secretId: string, token: string): Promise<number> {
+  const r = await db
+    .selectFrom('secret_rotation_attempts')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('secret_id', '=', secretId)
+    .where('token', '=', token)
+    .executeTakeFirstOrThrow()
+  return Number(r.n)
+}
+
 /** Newest first; `cursor` is the opaque next-page token of the previous page. */
 export async function listAttempts(db: Kysely<Schema>, secretId: string, limit = DEFAULT_HISTORY_PAGE, cursor?: string): Promise<{ attempts: RotationAttempt[]; nextCursor?: string }> {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) throw new ArcaError('Validation', `limit must be from 1 to ${MAX_HISTORY_PAGE}.`, { field: 'limit' })

@@ -8,6 +8,9 @@
 // Arca: stored error text is bounded so that a plugin cannot fill the history with output.
 export const MAX_ERROR_CHARS = 2000
 export const REDACTED = '[redacted]'
+// Arca: values shorter than this are not replaced: one to three characters cannot be told apart
+// from ordinary text (replacing every "x" would garble the message), nor are they credible secrets.
+export const MIN_REDACTED_LENGTH = 4
 
 // AWS's documented database secret members that are not secret (host, username, …): kept
 // readable so that an error such as "password authentication failed for user app" still says
@@ -46,7 +49,7 @@ export class Sanitiser {
   }
 
   private remember(s: string): void {
-    if (s.length === 0) return
+    if (s.length < MIN_REDACTED_LENGTH) return
     for (const form of [s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s), s.replace(/'/g, "''")]) this.known.add(form)
     this.ordered = undefined
   }

@@ -77,7 +77,7 @@ export function scopedCall(secrets: ScopedSecrets, caller: Caller, target: Rotat
   return async (method: keyof RotationSecretsClient, raw: unknown): Promise<unknown> => {
     try {
       const input = toInput(raw)
-      const own = () => {
+      const own = (): Record<string, unknown> => {
         if (!namesSecret(target, input.secretId)) throw denied(`reach the secret it rotates (${target.arn})`)
         return { ...input, secretId: target.arn }
       }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Clock } from '../../core/index.ts'
 import type { Caller } from '../../kms/index.ts'
 import type { Schema } from '../../store/index.ts'
-import type { Authorize, EventSink, OutboundEvent } from '../shared/index.ts'
+import type { Authorize, EventSink, OutboundEvent, SecretExpiryHooks } from '../shared/index.ts'
 import type { SecretsKms } from './envelope.ts'
 import type { SecretRow } from './resolve.ts'
 
@@ -13,6 +13,8 @@ export interface SecretsDeps {
   clock: Clock
   authorize: Authorize
   events: EventSink
+  /** services/expiry's hooks (issue 11), when wired. */
+  expiry?: SecretExpiryHooks
 }
 
 export const SOURCE = 'aws.secretsmanager' as const

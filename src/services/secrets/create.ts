@@ -38,6 +38,7 @@ export async function createSecret(deps: SecretsDeps, caller: Caller, input: Cre
   const description = checkDescription(input.description)
   const kmsKeyId = checkKmsKeyId(input.kmsKeyId) ?? null
   const tags = checkTags(input.tags)
+  deps.expiry?.checkTags(tags, deps.clock.now())
   if (Array.isArray(input.addReplicaRegions) && input.addReplicaRegions.length > 0)
     throw new ArcaError('UnsupportedOperation', 'Replicating secrets to other Regions (AddReplicaRegions) is not supported by Arca.', { field: 'addReplicaRegions' })
   const value = valueOf(input)
@@ -82,6 +83,7 @@ export async function createSecret(deps: SecretsDeps, caller: Caller, input: Cre
         await tx.insertInto('secrets').values(row).execute()
         let stages: string[] = []
         if (sealed && token && value) stages = (await writeVersion(tx, row.id, now, { versionId: token, kind: value.kind, sealed })).stages
+        await deps.expiry?.tagsChanged(tx, row, tags, now)
         await deps.events.record(tx, changeEvent(row, 'CreateSecret', { ...(sealed ? { versionId: token, versionStages: stages } : {}), ...(kmsKeyId ? { kmsKeyId } : {}) }))
       })
     } catch (e) {

@@ -40,3 +40,5 @@ export { findSecret, requireNotDeleted, type SecretRow } from './resolve.ts'
 export { authorizeOn, changeEvent } from './context.ts'
 export { lockSecret } from './versions.ts'
 export { loadLabels, saveLabels, attach, detach } from './labels.ts'
+// For services/expiry: the delete-with-recovery-window action.
+export { scheduleDeletionInTx, secretLive } from './expire.ts'

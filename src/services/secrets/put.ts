@@ -63,6 +63,7 @@ export async function addVersion(
       await lockSecret(tx, row.id, now)
       if (Object.keys(changes).length) await tx.updateTable('secrets').set(changes).where('id', '=', row.id).execute()
       const w = await writeVersion(tx, row.id, now, { versionId: token, kind: value.kind, sealed, stages, fill: state.state === 'empty', expectCurrentVersionId })
+      await deps.expiry?.versionWritten(tx, row, now)
       await deps.events.record(tx, changeEvent(row, operation, { versionId: token, versionStages: w.stages, ...(w.pruned.length ? { prunedVersionIds: w.pruned } : {}) }))
       return w.stages
     })

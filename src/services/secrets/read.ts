@@ -3,7 +3,8 @@ import type { Caller } from '../../kms/index.ts'
 import { type SecretsDeps, authorizeOn, dayOf, parseStages } from './context.ts'
 import { openVersion } from './envelope.ts'
 import { AWSCURRENT, checkStage } from './limits.ts'
-import { lookupWhere, notFound, parseSecretId, pick, requireNotDeleted } from './resolve.ts'
+import { readVersionRows } from './read-query.ts'
+import { notFound, parseSecretId, pick, requireNotDeleted } from './resolve.ts'
 import { valueMembers, wipe } from './value.ts'
 
 export interface GetSecretValueInput {
@@ -34,34 +35,7 @@ export async function getSecretValue(deps: SecretsDeps, caller: Caller, input: G
   if (!lookup) throw notFound()
   const wantedStage = stage ?? (versionId === undefined ? AWSCURRENT : undefined)
 
-  const base = deps.db.selectFrom('secrets as s')
-  const joined =
-    versionId !== undefined
-      ? base.leftJoin('secret_versions as v', (j) => j.onRef('v.secret_id', '=', 's.id').on('v.version_id', '=', versionId))
-      : base
-          .leftJoin('secret_stages as st', (j) => j.onRef('st.secret_id', '=', 's.id').on('st.stage', '=', wantedStage!))
-          .leftJoin('secret_versions as v', (j) => j.onRef('v.secret_id', '=', 's.id').onRef('v.version_id', '=', 'st.version_id'))
-  const q = joined
-    .select([
-      's.id',
-      's.arn',
-      's.name',
-      's.account',
-      's.region',
-      's.tags',
-      's.resource_policy',
-      's.deleted_at',
-      's.last_accessed_at as secret_accessed',
-      'v.version_id',
-      'v.created_at',
-      'v.stages',
-      'v.kind',
-      'v.data_key',
-      'v.value',
-      'v.last_accessed_at as version_accessed',
-    ])
-    .where(lookupWhere(lookup, caller.region))
-  const row = pick(await q.execute(), lookup)
+  const row = pick(await readVersionRows(deps.db, lookup, caller.region, versionId, wantedStage), lookup)
   if (!row) throw notFound()
   await authorizeOn(deps, caller, 'GetSecretValue', row, wantedStage ? { 'secretsmanager:VersionStage': wantedStage } : undefined)
   requireNotDeleted(row)
@@ -78,6 +52,7 @@ export async function getSecretValue(deps: SecretsDeps, caller: Caller, input: G
   if (versionId !== undefined && stage !== undefined && !stages.includes(stage))
     throw new ArcaError('InvalidRequest', 'You provided a VersionStage that is not associated to the provided VersionId.')
   if (row.value === null || row.data_key === null || row.kind === null) throw missing()
+  await deps.expiry?.beforeRead(row, deps.clock.now())
 
   const value = await openVersion(deps.kms, caller, row, { versionId: row.version_id, kind: row.kind, dataKey: row.data_key, value: row.value })
   try {

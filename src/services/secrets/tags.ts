@@ -74,7 +74,10 @@ async function change(deps: SecretsDeps, id: string, operation: string, edit: (t
     await lockSecret(tx, id, now)
     const row = await tx.selectFrom('secrets').select(['tags', 'arn', 'name', 'account', 'region']).where('id', '=', id).executeTakeFirstOrThrow()
     const tags = edit(JSON.parse(row.tags) as StoredTag[])
+    // Expiry tags are checked on the merged list (arca:notify-before needs an arca:expires-at, maybe set earlier).
+    if (operation === 'TagResource') deps.expiry?.checkTags(tags, now, detail.tagKeys as string[])
     await tx.updateTable('secrets').set({ tags: JSON.stringify(tags) }).where('id', '=', id).execute()
+    await deps.expiry?.tagsChanged(tx, row, tags, now)
     await deps.events.record(tx, changeEvent(row, operation, detail))
   })
   return {}

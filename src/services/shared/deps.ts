@@ -30,3 +30,24 @@ export type Authorize = (
   resourceArn: string,
   extra?: { resourcePolicy?: string; conditions?: Record<string, string | string[] | number | boolean | undefined> },
 ) => Promise<void>
+
+/** An item as the expiry hooks see it (never a value). */
+export interface ExpiryItemRef {
+  arn: string
+  account: string
+  region: string
+  name: string
+}
+
+/**
+ * What the secrets service tells services/expiry (issue 11), wired in server.ts. `checkTags`
+ * refuses malformed `arca:*` expiry tags; the two write hooks run inside the write's transaction;
+ * `beforeRead` refuses a value that expired under deny-reads and records the read (cheaply).
+ */
+export interface SecretExpiryHooks {
+  /** `changedKeys`: the tags this write sets (an unchanged past arca:expires-at is not refused again). */
+  checkTags(tags: readonly { Key: string; Value: string }[], now: number, changedKeys?: readonly string[]): void
+  tagsChanged(tx: Kysely<Schema>, item: ExpiryItemRef, tags: readonly { Key: string; Value: string }[], now: number): Promise<void>
+  versionWritten(tx: Kysely<Schema>, item: ExpiryItemRef, now: number): Promise<void>
+  beforeRead(item: ExpiryItemRef, now: number): Promise<void>
+}

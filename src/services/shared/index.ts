@@ -1,2 +1,2 @@
-export { type OutboundEvent, type EventSink, type Authorize, noEvents } from './deps.ts'
+export { type OutboundEvent, type EventSink, type Authorize, type ExpiryItemRef, type SecretExpiryHooks, noEvents } from './deps.ts'
 export { serviceAuthorizer } from './authorize.ts'

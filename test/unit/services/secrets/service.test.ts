@@ -110,6 +110,18 @@ describe('encryption at rest', () => {
   })
 })
 
+describe('labels', () => {
+  it('a version holds at most 20 staging labels (InvalidRequestException on the AWS face)', async () => {
+    await secrets.createSecret(caller, { name: 'l', secretString: 'v' })
+    const stages = Array.from({ length: 19 }, (_, i) => `s${i}`)
+    const v = await secrets.putSecretValue(caller, { secretId: 'l', secretString: 'w', versionStages: ['AWSCURRENT', ...stages] })
+    expect(v.versionStages).toHaveLength(20)
+    const e = await err(secrets.updateSecretVersionStage(caller, { secretId: 'l', versionStage: 'one-too-many', moveToVersionId: v.versionId }))
+    expect(e?.code).toBe('VersionLabelLimitExceeded')
+    expect((await secrets.describeSecret(caller, { secretId: 'l' })).versionIdsToStages![v.versionId]).toHaveLength(20)
+  })
+})
+
 describe('time', () => {
   it('LastAccessedDate is the start of the UTC day and written once a day', async () => {
     h.clock.set(Date.UTC(2026, 2, 3, 15, 30))
