@@ -5,6 +5,7 @@ import { SECRETS_USAGE, runSecrets } from './secrets.ts'
 import { EXIT, exitCodeOf, hintOf } from './exit-codes.ts'
 import { USER_COMMANDS, USER_USAGE } from './commands.ts'
 import { ENVELOPE_USAGE, isEnvelopeInvocation, runEnvelope } from './envelope.ts'
+import { EXPIRING_USAGE, runExpiring, runSecretPolicies } from './expiring.ts'
 
 export { EXIT } from './exit-codes.ts'
 
@@ -23,6 +24,7 @@ ${USER_USAGE}
 ${ENVELOPE_USAGE}
 ${ADMIN_USAGE}
 ${WEBHOOKS_USAGE}
+${EXPIRING_USAGE}
 ${SECRETS_USAGE}
 
   --endpoint URL (or ARCA_ENDPOINT, default http://127.0.0.1:8321) for commands that talk to a server
@@ -52,7 +54,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'webhooks':
         return await runWebhooks(rest)
       case 'secrets':
+        if (rest[0] === 'policies') return await runSecretPolicies(rest.slice(1))
         return await runSecrets(rest)
+      case 'expiring':
+        return await runExpiring(rest)
       case undefined:
       case 'help':
       case '--help':
