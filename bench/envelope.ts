@@ -76,7 +76,7 @@ try {
   const startup = await run([path.join(ROOT, 'src/cli/arca.mjs'), 'help'], env)
   const cli = await run([path.join(ROOT, 'src/cli/arca.mjs'), 'encrypt', '--key', key, '--in', input, '--out', path.join(dir, 'arca.out')], env)
   if (cli.code !== 0) throw new Error(`arca encrypt failed: ${cli.stderr}`)
-  const envelope = createEnvelope({ endpoint: server.url, auth: { kind: 'sigv4', credentials: creds, region: 'us-east-1' }, cache: false })
+  const envelope = createEnvelope({ endpoint: server.url, auth: { kind: 'sigv4', credentials: creds, region: 'us-east-1' }, cache: false, frameLength: 64 * 1024 })
   const t0 = performance.now()
   await pipeline(fs.createReadStream(input, { highWaterMark: 1 << 20 }), envelope.encryptStream({ keys: [key] }), fs.createWriteStream(path.join(dir, 'lib.out')))
   const libMs = performance.now() - t0

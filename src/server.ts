@@ -186,8 +186,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     services: () => services,
     async close() {
       // Stop jobs and end open event streams first: an SSE stream would keep the server open.
-      await services?.scheduler.stop()
+      // Rotation first: its running plugins are stopped at once (they resume later), so the
+      // scheduler's rotation job ends without waiting out their steps.
       await services?.rotation.stop()
+      await services?.scheduler.stop()
       services?.notify.close()
       await new Promise<void>((res) => server.close(() => res()))
       // The last records and a signed checkpoint of this chain's head.

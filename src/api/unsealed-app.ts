@@ -19,6 +19,7 @@ import { auditSink, restAudit } from './rest/audit-middleware.ts'
 import { createAuditRoutes } from './rest/routes/audit.ts'
 import { createAdminRoutes } from './rest/routes/admin.ts'
 import { createBackupRoutes } from './rest/routes/backup.ts'
+import { rejectNul } from './rest/reject-control.ts'
 import type { Database } from '../store/index.ts'
 import { createWhoamiRoute } from './rest/routes/whoami.ts'
 import { createExplainRoute } from './rest/routes/explain.ts'
@@ -63,6 +64,7 @@ export function createUnsealedApp(deps: ApiDeps): Hono {
   const audit = auditSink(deps.audit, deps.clock, deps.config.accountId)
   const rest = new Hono<AppEnv>()
   rest.use('*', restAudit(audit))
+  rest.use('*', rejectNul())
   rest.use('*', async (c, next) => {
     try {
       const header = c.req.header('authorization') ?? ''

@@ -46,7 +46,6 @@ export function kmsClientFor(conn: KmsConnection, region: string) {
     generateDataKey: (input: Input) => call('GenerateDataKey', input, [], ['CiphertextBlob', 'Plaintext']),
     encrypt: (input: Input) => call('Encrypt', input, ['Plaintext'], ['CiphertextBlob']),
     decrypt: (input: Input) => call('Decrypt', input, ['CiphertextBlob'], ['Plaintext']),
-    describeKey: (input: Input) => call('DescribeKey', input, [], []),
   }
 }
 

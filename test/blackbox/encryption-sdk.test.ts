@@ -6,7 +6,7 @@
  */
 import { pipeline } from 'node:stream/promises'
 import { PassThrough } from 'node:stream'
-import { CreateAliasCommand, CreateKeyCommand, ReplicateKeyCommand } from '@aws-sdk/client-kms'
+import { CreateAliasCommand, CreateGrantCommand, CreateKeyCommand, ReplicateKeyCommand } from '@aws-sdk/client-kms'
 import {
   AlgorithmSuiteIdentifier,
   CommitmentPolicy,
@@ -19,7 +19,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kmsClient } from '../support/aws.ts'
 import { digestOf, kmsSupplier, patternStream } from '../support/esdk.ts'
-import { type TestServer, startTestServer } from '../support/server.ts'
+import { makePrincipal } from '../support/principals.ts'
+import { TEST_ACCOUNT, type TestServer, startTestServer } from '../support/server.ts'
 
 const { encrypt, decrypt, encryptStream, decryptStream } = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT)
 const CONTEXT = { purpose: 'esdk-test', tenant: 'acme' }
@@ -78,6 +79,23 @@ describe('AWS Encryption SDK through Arca', () => {
     const { result, messageHeader } = await encrypt(keyring(aliasArn), Buffer.from('via alias'), { encryptionContext: CONTEXT })
     expect(messageHeader.encryptedDataKeys[0].providerInfo).toBe(keyA)
     expect((await decrypt(keyring(keyA), result)).plaintext.toString()).toBe('via alias')
+  })
+
+  it('grant tokens reach KMS: a user with no permissions of its own encrypts and decrypts by a fresh grant', async () => {
+    const user = await makePrincipal(t, { account: TEST_ACCOUNT, name: 'esdk-grantee' })
+    const grant = await kmsClient(t).send(
+      new CreateGrantCommand({ KeyId: keyA, GranteePrincipal: user.arn, Operations: ['GenerateDataKey', 'Decrypt'] }),
+    )
+    const grantTokens = [grant.GrantToken!]
+    const asUser = (tokens?: string[]) =>
+      new KmsKeyringNode({ generatorKeyId: keyA, clientProvider: kmsSupplier(t, user.credentials), ...(tokens ? { grantTokens: tokens } : {}) })
+    const { result } = await encrypt(asUser(grantTokens), Buffer.from('granted'), { encryptionContext: CONTEXT })
+    expect((await decrypt(asUser(grantTokens), result)).plaintext.toString()).toBe('granted')
+    // A user without a grant gets the SDK's error carrying KMS's AccessDeniedException.
+    const stranger = await makePrincipal(t, { account: TEST_ACCOUNT, name: 'esdk-stranger' })
+    const strangerRing = new KmsKeyringNode({ generatorKeyId: keyA, clientProvider: kmsSupplier(t, stranger.credentials) })
+    const e = await refusal(encrypt(strangerRing, Buffer.from('no'), { encryptionContext: CONTEXT }))
+    expect(`${e.name} ${e.message}`).toMatch(/AccessDenied|not authorized/)
   })
 
   it('a multi-keyring of two keys: either key alone decrypts', async () => {

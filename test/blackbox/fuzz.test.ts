@@ -55,7 +55,7 @@ async function check(what: string, res: Response): Promise<void> {
 }
 
 const jsonValues = fc.sample(fc.jsonValue({ maxDepth: 4 }), { seed: SEED, numRuns: 400 })
-const wrongTypes: unknown[] = [null, true, 0, -1, 1e308, 'x', '', [], {}, [1, 'a'], { a: { b: [] } }, 'x'.repeat(70_000).slice(0, 50_000)]
+const wrongTypes: unknown[] = [null, true, 0, -1, 1e308, 'x', '', 'nul\u0000byte', 'arn:aws:kms:us-east-1:111111111111:key/\u0000', [], {}, [1, 'a'], { a: { b: [] } }, 'x'.repeat(70_000).slice(0, 50_000)]
 
 function deep(levels: number): string {
   return '{"a":'.repeat(levels) + '1' + '}'.repeat(levels)

@@ -60,6 +60,10 @@ const MAX_RESOURCES = 32
 const clip = (s: string | undefined, max: number) => (s === undefined || s.length <= max ? s : s.slice(0, max))
 
 /** The single constructor of audit records (the allow-list of what a record may hold). */
+// PostgreSQL text cannot hold U+0000 (error 22021), and an error message may quote a caller's
+// value: a NUL there would fail the whole audit batch, and every request waiting on it.
+const storable = (s: string) => s.replace(/\u0000/g, '\uFFFD')
+
 export function buildRecord(r: RecordInput): AuditRecord {
   const resources = resourcesOf(r)
   const record: AuditRecord = {
@@ -75,11 +79,11 @@ export function buildRecord(r: RecordInput): AuditRecord {
   if (r.principalArn) record.principalArn = r.principalArn
   if (r.accessKeyId) record.accessKeyId = r.accessKeyId
   if (r.sourceIp) record.sourceIp = r.sourceIp
-  if (r.userAgent) record.userAgent = clip(r.userAgent, MAX_USER_AGENT)
+  if (r.userAgent) record.userAgent = storable(clip(r.userAgent, MAX_USER_AGENT))
   if (r.region) record.region = r.region
   if (r.viaService) record.viaService = r.viaService
   if (r.errorCode) record.errorCode = r.errorCode
-  if (r.errorMessage) record.errorMessage = clip(r.errorMessage, MAX_ERROR_MESSAGE)
+  if (r.errorMessage) record.errorMessage = storable(clip(r.errorMessage, MAX_ERROR_MESSAGE))
   return record
 }
 
