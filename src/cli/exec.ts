@@ -104,8 +104,9 @@ function supervise(command: string[], env: Record<string, string>, opts: Supervi
       clearTimeout(timer)
       opts.watch?.close()
       if (sig) {
-        // Die the way the child died, so a parent sees the same signal.
-        process.kill(process.pid, sig)
+        // Die the way the child died, so a parent sees the same signal (not SIGUSR1: in Node
+        // it starts the inspector instead; the shell's 128+n then says the same thing).
+        if (sig !== 'SIGUSR1') process.kill(process.pid, sig)
         resolve(128 + (constants.signals[sig] ?? 0))
       } else resolve(code ?? 1)
     }

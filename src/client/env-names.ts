@@ -1,5 +1,3 @@
-import { ArcaError } from '../core/index.ts'
-
 /** POSIX portable environment variable names (IEEE Std 1003.1, 8.1): letters, digits, '_'. */
 const VALID_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
@@ -47,14 +45,5 @@ export function jsonObject(value: string): Record<string, unknown> | undefined {
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
   } catch {
     return undefined
-  }
-}
-
-/** Adds `vars` into `into` (later sources win), recording where each came from; names must be valid. */
-export function mergeEnv(into: Record<string, string>, vars: Record<string, string>, origin: Record<string, string>, source: string): void {
-  for (const [k, v] of Object.entries(vars)) {
-    if (!isValidEnvName(k)) throw new ArcaError('Validation', `'${k}' (from ${source}) is not a valid variable name; use --map NAME=… or --prefix`)
-    into[k] = v
-    origin[k] = source
   }
 }

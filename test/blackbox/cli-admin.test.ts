@@ -41,11 +41,11 @@ describe('arca admin', () => {
 
   it('says clearly what is wrong, in one line, with a non-zero exit', async () => {
     const missing = await arca(['admin', 'users', 'get', 'nobody'], sigv4)
-    expect(missing.code).toBe(1)
+    expect(missing.code).toBe(3) // exit codes: 3 not found
     expect(missing.stderr.trim().split('\n')).toHaveLength(1)
     expect(missing.stderr).toMatch(/^arca: /)
     const badCreds = await arca(['admin', 'users', 'list'], { ...sigv4, AWS_SECRET_ACCESS_KEY: 'wrong' })
-    expect(badCreds.code).toBe(1)
+    expect(badCreds.code).toBe(4) // exit codes: 4 bad credentials or access denied
     expect(badCreds.stderr).toMatch(/signature/i)
     const down = await arca(['admin', 'users', 'list'], { ...sigv4, ARCA_ENDPOINT: 'http://127.0.0.1:9' })
     expect(down.stderr).toMatch(/cannot reach Arca/)

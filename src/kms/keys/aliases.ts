@@ -43,34 +43,38 @@ export async function createAlias(ctx: KmsContext, caller: Caller, input: { alia
 /** Also used for AWS-managed aliases, which callers may not create themselves. */
 export async function insertAlias(ctx: KmsContext, caller: Pick<Caller, 'account' | 'region'>, name: string, keyId: string): Promise<void> {
   const now = ctx.clock.now()
-  await ctx.db.transaction().execute(async (tx) => {
-    await lockKeyRow(tx, caller.region, keyId)
-    const existing = await tx
-      .selectFrom('kms_aliases')
-      .select('name')
-      .where('account', '=', caller.account)
-      .where('region', '=', caller.region)
-      .where('name', '=', name)
-      .executeTakeFirst()
-    if (existing) throw alreadyExists(caller, name)
-    const { n } = await tx
-      .selectFrom('kms_aliases')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('region', '=', caller.region)
-      .where('key_id', '=', keyId)
-      .executeTakeFirstOrThrow()
-    if (Number(n) >= MAX_ALIASES_PER_KEY) throw new ArcaError('LimitExceeded', `A key may have at most ${MAX_ALIASES_PER_KEY} aliases.`)
-    try {
-      await tx
-        .insertInto('kms_aliases')
-        .values({ account: caller.account, region: caller.region, name, key_id: keyId, created_at: now, updated_at: now })
-        .execute()
-    } catch (e) {
-      // A concurrent CreateAlias of the same name lost the race on the primary key.
-      throw alreadyExists(caller, name, e)
-    }
-  })
-  ctx.store.invalidateAlias(caller.account, caller.region, name)
+  // Whatever happens, this node's cached answer for the name is stale now (a lost race included).
+  try {
+    await ctx.db.transaction().execute(async (tx) => {
+      await lockKeyRow(tx, caller.region, keyId)
+      const existing = await tx
+        .selectFrom('kms_aliases')
+        .select('name')
+        .where('account', '=', caller.account)
+        .where('region', '=', caller.region)
+        .where('name', '=', name)
+        .executeTakeFirst()
+      if (existing) throw alreadyExists(caller, name)
+      const { n } = await tx
+        .selectFrom('kms_aliases')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('region', '=', caller.region)
+        .where('key_id', '=', keyId)
+        .executeTakeFirstOrThrow()
+      if (Number(n) >= MAX_ALIASES_PER_KEY) throw new ArcaError('LimitExceeded', `A key may have at most ${MAX_ALIASES_PER_KEY} aliases.`)
+      try {
+        await tx
+          .insertInto('kms_aliases')
+          .values({ account: caller.account, region: caller.region, name, key_id: keyId, created_at: now, updated_at: now })
+          .execute()
+      } catch (e) {
+        // A concurrent CreateAlias of the same name lost the race on the primary key.
+        throw alreadyExists(caller, name, e)
+      }
+    })
+  } finally {
+    ctx.store.invalidateAlias(caller.account, caller.region, name)
+  }
 }
 
 export async function updateAlias(ctx: KmsContext, caller: Caller, input: { aliasName: string; targetKeyId: string }): Promise<Record<string, never>> {

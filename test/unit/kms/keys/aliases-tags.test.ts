@@ -94,3 +94,18 @@ describe('tags', () => {
     expect((await h.kms.listResourceTags(caller, { keyId: a.keyId })).tags).toHaveLength(30)
   })
 })
+
+describe('AWS-managed key race between nodes', () => {
+  it('the node that loses the race adopts the winner’s key instead of looping', async () => {
+    const { createKms } = await import('../../../../src/kms/index.ts')
+    const other = createKms({ db: h.db.db, barrier: h.seal, clock: h.clock })
+    // This node caches "no such alias" first…
+    await expect(h.kms.encrypt(caller, { keyId: 'alias/aws/ssm', plaintext: new Uint8Array([1]) })).rejects.toMatchObject({ code: 'NotFound' })
+    // …then another node creates the managed key.
+    const winner = await other.awsManagedKey(caller, 'ssm')
+    const mine = await h.kms.awsManagedKey(caller, 'ssm')
+    expect(mine.keyId).toBe(winner.keyId)
+    const keys = await h.db.db.selectFrom('kms_keys').select('id').where('key_manager', '=', 'AWS').execute()
+    expect(keys).toHaveLength(1)
+  })
+})
