@@ -25,6 +25,7 @@ ${ENVELOPE_USAGE}
 ${ADMIN_USAGE}
 ${WEBHOOKS_USAGE}
 ${EXPIRING_USAGE}
+  audit [list|export|verify|public-key] [--from T] [--to T] [--principal ARN] [--operation OP]  the audit trail
 ${SECRETS_USAGE}
 
   --endpoint URL (or ARCA_ENDPOINT, default http://127.0.0.1:8321) for commands that talk to a server
@@ -56,6 +57,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'secrets':
         if (rest[0] === 'policies') return await runSecretPolicies(rest.slice(1))
         return await runSecrets(rest)
+      case 'audit':
+        return await (await import('./audit.ts')).runAudit(rest)
       case 'expiring':
         return await runExpiring(rest)
       case undefined:

@@ -49,6 +49,7 @@ describe('arca admin', () => {
     expect(badCreds.stderr).toMatch(/signature/i)
     const down = await arca(['admin', 'users', 'list'], { ...sigv4, ARCA_ENDPOINT: 'http://127.0.0.1:9' })
     expect(down.stderr).toMatch(/cannot reach Arca/)
+    expect(down.code).toBe(5)
     expect(down.stderr).not.toMatch(/at .*\.ts:\d+/)
     const usage = await arca(['admin', 'frobnicate'], sigv4)
     expect(usage.code).toBe(2)

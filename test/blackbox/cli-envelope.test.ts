@@ -27,7 +27,9 @@ const BIG = 100 * 1024 * 1024
  * modules) peaks near 150 MB before any input is read; what streaming must keep bounded is the
  * growth with the input's size.
  */
-const PEAK_RSS_GROWTH_LIMIT = 48 * 1024 * 1024
+// Measured growth varies from 38 to 72 MiB between runs (GC timing on a busy machine); buffering
+// the input or the output would add at least the 100 MB itself.
+const PEAK_RSS_GROWTH_LIMIT = 90 * 1024 * 1024
 
 let t: TestServer
 let key: string
