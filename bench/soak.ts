@@ -8,6 +8,7 @@
 //   SOAK_SECONDS=150 node --import tsx bench/soak.ts
 //   ARCA_DATABASE_URL=postgres://… ARCA_DATABASE_SCHEMA=soak node --import tsx bench/soak.ts
 import { spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
@@ -88,7 +89,7 @@ function next(): [string, string, string] {
   if (roll < 40) return ['secretsmanager.GetSecretValue', JSON.stringify({ SecretId: `soak/s${i % SECRETS}` }), 'secretsmanager']
   if (roll < 80) return ['AmazonSSM.GetParameter', JSON.stringify({ Name: `/soak/p${i % PARAMS}`, WithDecryption: true }), 'ssm']
   if (roll < 88) return ['AmazonSSM.PutParameter', JSON.stringify({ Name: `/soak/p${i % PARAMS}`, Value: `v${i}`, Type: 'SecureString', Overwrite: true }), 'ssm']
-  if (roll < 95) return ['secretsmanager.PutSecretValue', JSON.stringify({ SecretId: `soak/s${i % SECRETS}`, SecretString: `value-${i}` }), 'secretsmanager']
+  if (roll < 95) return ['secretsmanager.PutSecretValue', JSON.stringify({ SecretId: `soak/s${i % SECRETS}`, SecretString: `value-${i}`, ClientRequestToken: randomUUID() }), 'secretsmanager']
   return i % 2 ? ['TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: Buffer.from(`p${i}`).toString('base64') }), 'kms'] : ['TrentService.Decrypt', JSON.stringify({ CiphertextBlob: blob }), 'kms']
 }
 
@@ -98,9 +99,9 @@ async function setup() {
     if (r.status !== 200) throw new Error(`setup failed: ${r.status} ${r.text}`)
     return JSON.parse(r.text) as Record<string, unknown>
   }
-  keyId = (await ok(call('TrentService.CreateKey', '{}'))).KeyMetadata ? ((await ok(call('TrentService.ListKeys', '{}'))).Keys as { KeyId: string }[])[0]!.KeyId : ''
+  keyId = ((await ok(call('TrentService.CreateKey', '{}'))).KeyMetadata as { KeyId: string }).KeyId
   blob = (await ok(call('TrentService.Encrypt', JSON.stringify({ KeyId: keyId, Plaintext: Buffer.from('soak').toString('base64') })))).CiphertextBlob as string
-  for (let i = 0; i < SECRETS; i++) await ok(call('secretsmanager.CreateSecret', JSON.stringify({ Name: `soak/s${i}`, SecretString: 'initial' }), '/', 'secretsmanager'))
+  for (let i = 0; i < SECRETS; i++) await ok(call('secretsmanager.CreateSecret', JSON.stringify({ Name: `soak/s${i}`, SecretString: 'initial', ClientRequestToken: randomUUID() }), '/', 'secretsmanager'))
   for (let i = 0; i < PARAMS; i++) await ok(call('AmazonSSM.PutParameter', JSON.stringify({ Name: `/soak/p${i}`, Value: 'initial', Type: 'SecureString' }), '/', 'ssm'))
 }
 
@@ -191,6 +192,17 @@ async function soak(rate: number, pid: number) {
 async function main() {
   const server = await startServer()
   base = new URL(server.url)
+  console.log(`server ${server.url} (pid ${server.pid}); setting up`)
+  try {
+    await run(server)
+  } finally {
+    await server.stop()
+    agent.destroy()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function run(server: { pid: number }) {
   await setup()
   console.log(`soak: ${pgUrl ? `postgres schema ${pgSchema}` : `sqlite ${dataDir}`}, ${SECONDS}s, mix 80% reads / 15% writes / 5% KMS, ${os.cpus().length} CPUs`)
   const peakRate = await peak()
@@ -206,15 +218,12 @@ async function main() {
   console.log(`server RSS ${start.rssMb} → ${end.rssMb} MB, open fds ${start.fds} → ${end.fds}`)
   console.log(`database ${(start.db / 1e6).toFixed(1)} → ${(end.db / 1e6).toFixed(1)} MB (+${((end.db - start.db) / 1e6).toFixed(1)} MB, ${((end.db - start.db) / Math.max(1, r.total)).toFixed(0)} B/request)`)
   console.log(`audit verify: HTTP ${verify.status} ${verify.text}`)
-  await server.stop()
-  agent.destroy()
   if (pgUrl && !process.env.ARCA_DATABASE_SCHEMA) {
     const c = new pg.Client({ connectionString: pgUrl })
     await c.connect()
     await c.query(`drop schema if exists ${pgSchema} cascade`)
     await c.end()
   }
-  fs.rmSync(dataDir, { recursive: true, force: true })
   process.exitCode = r.totalErrors === 0 && verify.status === 200 && /"valid":true/.test(verify.text) ? 0 : 1
 }
 

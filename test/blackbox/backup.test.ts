@@ -188,6 +188,12 @@ describe(`backup and restore (${testBackend})`, () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
   }, 60_000)
 
+  it('only the default account\'s administrator may take a backup', async () => {
+    const res = await fetch(`${src.url}/v1/admin/backup`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor(src, src.env.ARCA_ACCOUNT_ID!, 'bob')}` } })
+    expect(res.status).toBe(403)
+    expect(((await res.json()) as { code: string }).code).toBe('AccessDenied')
+  })
+
   it('a backup taken under concurrent writes restores to a consistent state', async () => {
     const s = ssm(src)
     const sm = secretsClient(src)

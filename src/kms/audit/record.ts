@@ -62,7 +62,7 @@ const clip = (s: string | undefined, max: number) => (s === undefined || s.lengt
 /** The single constructor of audit records (the allow-list of what a record may hold). */
 // PostgreSQL text cannot hold U+0000 (error 22021), and an error message may quote a caller's
 // value: a NUL there would fail the whole audit batch, and every request waiting on it.
-const storable = (s: string) => s.replace(/\u0000/g, '\uFFFD')
+const storable = (s: string | undefined) => s?.replace(/\u0000/g, '\uFFFD')
 
 export function buildRecord(r: RecordInput): AuditRecord {
   const resources = resourcesOf(r)
