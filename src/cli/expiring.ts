@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { ArcaError } from '../core/index.ts'
 import { RestClient, resolveAuth } from '../client/index.ts'
 import { print } from './admin.ts'
-import { endpointOf } from './operator.ts'
+import { endpointOf } from './connect.ts'
 
 export const EXPIRING_USAGE = `  expiring [--within 30d] [--type secret|parameter|key] [--all]  what expires or goes stale soon
   secrets policies get|delete NAME | set NAME --file POLICIES.json   expiry policies of a secret`

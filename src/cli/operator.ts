@@ -4,11 +4,8 @@ import { ArcaError, loadConfig } from '../core/index.ts'
 import { initShamir } from '../kms/root/index.ts'
 import { databaseUrl } from '../server.ts'
 import { backupCommand, restoreCommand } from './backup.ts'
+import { endpointOf } from './connect.ts'
 import { metaStore, migrateToLatest, openDatabase } from '../store/index.ts'
-
-export function endpointOf(values: { endpoint?: string }): string {
-  return (values.endpoint ?? process.env.ARCA_ENDPOINT ?? 'http://127.0.0.1:8321').replace(/\/+$/, '')
-}
 
 /** `arca operator …`: the root of trust. */
 export async function runOperator(args: string[]): Promise<number> {
