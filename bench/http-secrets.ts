@@ -1,50 +1,18 @@
 // GetSecretValue (AWSCURRENT, 1 KiB JSON value) and BatchGetSecretValue of 20 secrets over HTTP
 // with SigV4, authorization and audit, beside a bare Hono route that returns a constant, same
 // client, same run (16 connections). Arca and the baseline each run in their own process.
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { HttpRequest } from '@smithy/core/protocols'
-import { SignatureV4 } from '@smithy/signature-v4'
-import { NodeSha256 } from '../test/unit/api/aws/sigv4-helpers.ts'
-import { type LoadResult, type PreparedRequest, load } from './load.ts'
+import { type LoadResult, load } from './load.ts'
+import { BENCH_CREDENTIALS, signed as signedRequest, start } from './processes.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
-const creds = { accessKeyId: 'AKIABENCHBENCHBENCH1', secretAccessKey: 'benchsecretbenchsecretbenchsecretbenchse' }
+const creds = BENCH_CREDENTIALS
+const signed = (url: string, target: string, body: object) => signedRequest(url, 'secretsmanager', target, body)
 
-function start(args: string[], env: Record<string, string>, pattern: RegExp): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = pattern.exec(out)
-      if (m) resolve({ url: m[1], stop: () => child.kill('SIGTERM') })
-    })
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
-  })
-}
 
-// Signed once: the load runs well inside SigV4's 5-minute window.
-async function signed(url: string, target: string, body: object): Promise<PreparedRequest> {
-  const u = new URL(url)
-  const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'secretsmanager', sha256: NodeSha256 })
-  const text = JSON.stringify(body)
-  const req = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: u.hostname,
-      port: Number(u.port),
-      path: '/',
-      headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, 'content-length': String(Buffer.byteLength(text)) },
-      body: text,
-    }),
-  )
-  return { url: `${url}/`, headers: req.headers as Record<string, string>, body: text }
-}
 
 /** A 1 KiB JSON document, as a typical database credential with connection options. */
 function kibJson(i: number): string {

@@ -4,63 +4,27 @@
 // each run in their own process. Each store is seeded before its server starts: the parameters
 // that are read go through the params service (real envelope encryption); the rest are filler rows
 // written straight into the tables in other subtrees (never read, but in every index).
-import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { HttpRequest } from '@smithy/core/protocols'
-import { SignatureV4 } from '@smithy/signature-v4'
 import { ManualClock, randomBytes } from '../src/core/index.ts'
 import { createKms } from '../src/kms/index.ts'
 import { Seal } from '../src/kms/root/index.ts'
 import { createParams } from '../src/services/params/index.ts'
 import { noEvents } from '../src/services/shared/index.ts'
 import { metaStore, migrateToLatest, openDatabase } from '../src/store/index.ts'
-import { NodeSha256 } from '../test/unit/api/aws/sigv4-helpers.ts'
-import { type LoadResult, type PreparedRequest, load } from './load.ts'
+import { type LoadResult, load } from './load.ts'
+import { BENCH_CREDENTIALS, signed as signedRequest, start } from './processes.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const ACCOUNT = '111111111111'
-const creds = { accessKeyId: 'AKIABENCHBENCHBENCH1', secretAccessKey: 'benchsecretbenchsecretbenchsecretbenchse' }
+const creds = BENCH_CREDENTIALS
+const signed = (url: string, target: string, body: object) => signedRequest(url, 'ssm', target, body)
 const SIZES = (process.env.ARCA_BENCH_SSM_SIZES ?? '1000,100000,1000000').split(',').map(Number)
 
-interface Proc {
-  url: string
-  pid: number
-  stop: () => void
-}
 
-function start(args: string[], env: Record<string, string>, pattern: RegExp): Promise<Proc> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = pattern.exec(out)
-      if (m) resolve({ url: m[1]!, pid: child.pid!, stop: () => child.kill('SIGTERM') })
-    })
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
-  })
-}
 
-async function signed(url: string, target: string, body: object): Promise<PreparedRequest> {
-  const u = new URL(url)
-  const signer = new SignatureV4({ credentials: creds, region: 'us-east-1', service: 'ssm', sha256: NodeSha256 })
-  const text = JSON.stringify(body)
-  const req = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: u.hostname,
-      port: Number(u.port),
-      path: '/',
-      headers: { host: u.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target, 'content-length': String(Buffer.byteLength(text)) },
-      body: text,
-    }),
-  )
-  return { url: `${url}/`, headers: req.headers as Record<string, string>, body: text }
-}
 
 /** A data dir whose database holds `total` parameters; the ones read live under /bench/app. */
 async function seed(total: number, rootKey: string): Promise<string> {
